@@ -1,0 +1,50 @@
+/**
+ * One error type for the whole server. `publicMessage` is safe to show to a caller;
+ * `cause` and anything else stays in the log. Each boundary (MCP tools, HTTP routes)
+ * maps `status` once, so vendor exceptions never reach a client verbatim.
+ */
+export type ErrorStatus =
+  | 'INVALID_ARGUMENT'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_FOUND'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'INTERNAL';
+
+const HTTP_STATUS: Record<ErrorStatus, number> = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  RESOURCE_EXHAUSTED: 429,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  INTERNAL: 500,
+};
+
+export class AppError extends Error {
+  readonly status: ErrorStatus;
+  readonly publicMessage: string;
+
+  constructor(status: ErrorStatus, publicMessage: string, options?: { cause?: unknown }) {
+    super(publicMessage, options);
+    this.name = 'AppError';
+    this.status = status;
+    this.publicMessage = publicMessage;
+  }
+}
+
+export const invalidArgument = (message: string) => new AppError('INVALID_ARGUMENT', message);
+export const notFound = (message: string) => new AppError('NOT_FOUND', message);
+
+/** Any thrown value as an AppError; unknown errors become a generic INTERNAL one. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('INTERNAL', 'Something went wrong on the server. Please try again.', { cause: err });
+}
+
+export function httpStatusOf(err: AppError): number {
+  return HTTP_STATUS[err.status];
+}

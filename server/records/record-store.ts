@@ -1,0 +1,51 @@
+/**
+ * Generation records (the original's sidecars), per-user totals and preferences.
+ * Implementations: local files (`local-record-store.ts`) and, later, Firestore. Records are
+ * never served publicly; callers decide who may read one.
+ */
+import type { ImageName } from '../core/names.js';
+import type { ModelAlias } from '../core/models.js';
+import type { AspectRatio, ImageSize } from '../core/options.js';
+import type { TokenUsage } from '../gemini/image-generator.js';
+
+export interface GenerationRecord {
+  readonly name: ImageName;
+  /** Who generated it (lowercased). */
+  readonly email: string;
+  readonly prompt: string;
+  readonly modelId: string;
+  readonly modelAlias: ModelAlias;
+  readonly imageSize: ImageSize;
+  readonly aspectRatio: AspectRatio;
+  readonly referenceNames: readonly ImageName[];
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly costUsd: number;
+  readonly usage: TokenUsage;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+}
+
+export interface UserTotals {
+  readonly email: string;
+  readonly imageCount: number;
+  /** Cumulative: deleting an image does not lower it. */
+  readonly costUsd: number;
+  readonly byModel: Readonly<Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>>>;
+  readonly lastGenerationAt?: string;
+}
+
+export interface UserPrefs {
+  readonly defaultModel?: ModelAlias;
+}
+
+export interface RecordStore {
+  /** Writes the record and adds it to the user's totals, together or not at all. */
+  commit(record: GenerationRecord): Promise<void>;
+  get(name: ImageName): Promise<GenerationRecord | undefined>;
+  totals(email: string): Promise<UserTotals>;
+  allTotals(): Promise<UserTotals[]>;
+  prefs(email: string): Promise<UserPrefs>;
+  setPrefs(email: string, prefs: UserPrefs): Promise<void>;
+}
