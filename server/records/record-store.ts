@@ -7,6 +7,9 @@ import type { ImageName } from '../core/names.js';
 import type { ModelAlias } from '../core/models.js';
 import type { AspectRatio, ImageSize } from '../core/options.js';
 import type { TokenUsage } from '../gemini/image-generator.js';
+import type { UserTotals } from '../core/totals.js';
+
+export type { UserTotals };
 
 export interface GenerationRecord {
   readonly name: ImageName;
@@ -25,15 +28,6 @@ export interface GenerationRecord {
   readonly width: number;
   readonly height: number;
   readonly bytes: number;
-}
-
-export interface UserTotals {
-  readonly email: string;
-  readonly imageCount: number;
-  /** Cumulative: deleting an image does not lower it. */
-  readonly costUsd: number;
-  readonly byModel: Readonly<Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>>>;
-  readonly lastGenerationAt?: string;
 }
 
 export interface UserPrefs {

@@ -1,0 +1,75 @@
+/**
+ * createApp(deps) builds the express app from ready-made dependencies and never listens:
+ * main.ts listens in production, tests on a random port with their own stores and fakes.
+ */
+import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { LOCAL_CALLER, type Caller } from './core/access.js';
+import type { ModelRegistry } from './core/models.js';
+import { AppError, httpStatusOf, toAppError } from './errors.js';
+import type { ImageGenerator } from './gemini/image-generator.js';
+import type { ImageStore } from './images/image-store.js';
+import { imageRoutes } from './images/image-routes.js';
+import type { Logger } from './log.js';
+import { mcpRoutes } from './mcp/mcp-routes.js';
+import type { RecordStore } from './records/record-store.js';
+
+export interface AppDeps {
+  readonly publicUrl: string;
+  readonly registry: ModelRegistry;
+  readonly generator: ImageGenerator;
+  readonly images: ImageStore;
+  readonly records: RecordStore;
+  readonly logger: Logger;
+  /**
+   * IMG_AUTH_DISABLED: every caller is the local admin user and only local host names are
+   * served. Sign-in for MCP clients is a later issue; until then open mode is the only one.
+   */
+  readonly authDisabled: true;
+  readonly progressIntervalMs?: number;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.get('/health', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ ok: true });
+  });
+
+  app.use(imageRoutes({ images: deps.images, logger: deps.logger }));
+
+  // Open mode answers only to local host names, so a web page cannot reach it by DNS rebinding.
+  const localHosts = ['localhost', '127.0.0.1', '[::1]', new URL(deps.publicUrl).hostname];
+  app.use('/mcp', hostHeaderValidation(localHosts));
+  app.use(
+    mcpRoutes({
+      tools: {
+        registry: deps.registry,
+        generator: deps.generator,
+        images: deps.images,
+        records: deps.records,
+        publicUrl: deps.publicUrl,
+        logger: deps.logger,
+        progressIntervalMs: deps.progressIntervalMs ?? 5000,
+      },
+      resolveCaller: async (): Promise<Caller> => LOCAL_CALLER,
+    }),
+  );
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `Nothing at ${req.method} ${req.path}.` });
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const bodyError = (err as { type?: string }).type;
+    const appError =
+      bodyError === 'entity.parse.failed'
+        ? new AppError('INVALID_ARGUMENT', 'The request body is not valid JSON.')
+        : toAppError(err);
+    if (appError.status === 'INTERNAL') deps.logger.error('request failed', { path: req.path, err });
+    if (res.headersSent) return res.destroy();
+    res.status(httpStatusOf(appError)).json({ error: appError.status.toLowerCase(), message: appError.publicMessage });
+  });
+  return app;
+}

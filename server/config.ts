@@ -1,0 +1,180 @@
+/**
+ * The only reader of process.env. Parses every variable once, at start-up, into a frozen,
+ * typed Config; a bad value fails with one message naming every offending variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { MODEL_ALIASES, buildRegistry, type ModelAlias, type ModelRegistry } from './core/models.js';
+import { IMAGE_SIZES, type ImageSize } from './core/options.js';
+
+export interface Config {
+  readonly port: number;
+  /** Interface to listen on: loopback unless sign-in is on or IMG_HOST says otherwise. */
+  readonly host: string;
+  /** Base URL users reach the server at, without a trailing slash. */
+  readonly publicUrl: string;
+  readonly imageRoot: string;
+  readonly gemini: {
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
+  readonly registry: ModelRegistry;
+  readonly auth: {
+    readonly disabled: boolean;
+    readonly allowedEmails: readonly string[];
+    readonly adminEmails: readonly string[];
+    readonly googleClientId: string | undefined;
+    readonly googleClientSecret: string | undefined;
+    readonly jwtSigningKey: string | undefined;
+  };
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['', '0', '1', 'true', 'false'].includes(v), 'expected 1 or 0 (or true/false)')
+  .transform((v) => v === '1' || v === 'true')
+  .optional();
+
+const positiveInt = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `expected a number from ${min} to ${max}`)
+    .optional();
+
+const price = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'expected a price in USD such as 0.067')
+  .transform(Number)
+  .refine((n) => n <= 100, 'expected a price per image below 100 USD')
+  .optional();
+
+const emailList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean))
+  .refine((list) => list.every((e) => /^[^\s@]+@[^\s@]+$/.test(e)), 'expected comma-separated email addresses');
+
+const baseUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
+    } catch {
+      return false;
+    }
+  }, 'expected an absolute http(s) URL without query, such as https://images.example.com')
+  .transform((v) => v.replace(/\/+$/, ''))
+  .optional();
+
+const costVars = Object.fromEntries(
+  MODEL_ALIASES.flatMap((alias) => IMAGE_SIZES.map((size) => [`IMG_COST_${alias.toUpperCase()}_${size}`, price])),
+);
+
+const envSchema = z.object({
+  PORT: positiveInt(1, 65535),
+  IMG_HOST: optionalText,
+  IMG_PUBLIC_URL: baseUrl,
+  IMG_ROOT: optionalText,
+  GEMINI_API_KEY: optionalText,
+  IMG_GEMINI_BASE_URL: baseUrl,
+  IMG_GEMINI_TIMEOUT_SECONDS: positiveInt(5, 600),
+  IMG_GEMINI_MAX_RETRIES: positiveInt(0, 5),
+  IMG_MODEL_FLASH: optionalText,
+  IMG_MODEL_PRO: optionalText,
+  ...costVars,
+  IMG_AUTH_DISABLED: flag,
+  IMG_ALLOWED_EMAILS: emailList,
+  IMG_ADMIN_EMAILS: emailList,
+  GOOGLE_OAUTH_CLIENT_ID: optionalText,
+  GOOGLE_OAUTH_CLIENT_SECRET: optionalText,
+  IMG_JWT_SIGNING_KEY: optionalText,
+  IMG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']).optional(),
+});
+
+export const DEFAULT_PORT = 8766;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`),
+    );
+  }
+  const v = parsed.data;
+  const port = v.PORT ?? DEFAULT_PORT;
+  const authDisabled = v.IMG_AUTH_DISABLED ?? false;
+
+  const problems: string[] = [];
+  if (!v.GEMINI_API_KEY) problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio');
+  if (authDisabled && env.K_SERVICE) {
+    problems.push('IMG_AUTH_DISABLED: must not be set on Cloud Run; it opens the tools to anyone');
+  }
+  if (!authDisabled) {
+    const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL'] as const;
+    const missing: string[] = signInVars.filter((name) => !v[name]);
+    if (v.IMG_ALLOWED_EMAILS.length === 0) missing.push('IMG_ALLOWED_EMAILS');
+    problems.push(
+      missing.length > 0
+        ? `IMG_AUTH_DISABLED: sign-in is not configured (missing ${missing.join(', ')}); ` +
+            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development'
+        : 'IMG_AUTH_DISABLED: sign-in for MCP clients is not part of this build yet; ' +
+            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const prices: Partial<Record<ModelAlias, Partial<Record<ImageSize, number>>>> = {};
+  for (const alias of MODEL_ALIASES) {
+    for (const size of IMAGE_SIZES) {
+      const value = (v as Record<string, unknown>)[`IMG_COST_${alias.toUpperCase()}_${size}`];
+      if (typeof value === 'number') (prices[alias] ??= {})[size] = value;
+    }
+  }
+
+  return Object.freeze({
+    port,
+    host: v.IMG_HOST ?? (authDisabled ? '127.0.0.1' : '0.0.0.0'),
+    publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
+    imageRoot: path.resolve(cwd, v.IMG_ROOT ?? '.localdata'),
+    gemini: Object.freeze({
+      apiKey: v.GEMINI_API_KEY,
+      baseUrl: v.IMG_GEMINI_BASE_URL,
+      timeoutMs: (v.IMG_GEMINI_TIMEOUT_SECONDS ?? 180) * 1000,
+      maxRetries: v.IMG_GEMINI_MAX_RETRIES ?? 2,
+    }),
+    registry: buildRegistry({ ids: { flash: v.IMG_MODEL_FLASH, pro: v.IMG_MODEL_PRO }, prices }),
+    auth: Object.freeze({
+      disabled: authDisabled,
+      allowedEmails: Object.freeze(v.IMG_ALLOWED_EMAILS),
+      adminEmails: Object.freeze(v.IMG_ADMIN_EMAILS),
+      googleClientId: v.GOOGLE_OAUTH_CLIENT_ID,
+      googleClientSecret: v.GOOGLE_OAUTH_CLIENT_SECRET,
+      jwtSigningKey: v.IMG_JWT_SIGNING_KEY,
+    }),
+    logLevel: v.IMG_LOG_LEVEL ?? 'INFO',
+  });
+}

@@ -1,0 +1,23 @@
+/** Who is calling, and what they may see. Pure. */
+
+export interface Caller {
+  /** Lowercased email of a verified account (or the local stand-in when sign-in is off). */
+  readonly email: string;
+  readonly isAdmin: boolean;
+}
+
+/** The caller when IMG_AUTH_DISABLED=1: one local user who sees everything. */
+export const LOCAL_CALLER: Caller = Object.freeze({ email: 'local@localhost', isAdmin: true });
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isListed(list: readonly string[], email: string): boolean {
+  return list.includes(normalizeEmail(email));
+}
+
+/** A generation record is private to the person who made it and to admins. */
+export function canSeeRecord(caller: Caller, ownerEmail: string): boolean {
+  return caller.isAdmin || normalizeEmail(ownerEmail) === caller.email;
+}

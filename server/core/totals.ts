@@ -1,0 +1,42 @@
+/** Per-user running totals, kept in step with the generation records. Pure. */
+import type { ModelAlias } from './models.js';
+
+export interface CountedGeneration {
+  readonly email: string;
+  readonly modelAlias: ModelAlias;
+  readonly costUsd: number;
+  readonly createdAt: string;
+}
+
+export interface UserTotals {
+  readonly email: string;
+  readonly imageCount: number;
+  /** Cumulative: deleting an image does not lower it. */
+  readonly costUsd: number;
+  readonly byModel: Readonly<Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>>>;
+  readonly lastGenerationAt?: string;
+}
+
+/** Sums of prices drift in binary floating point; keep totals to a millionth of a dollar. */
+export function addUsd(a: number, b: number): number {
+  return Math.round((a + b) * 1e6) / 1e6;
+}
+
+export function emptyTotals(email: string): UserTotals {
+  return { email, imageCount: 0, costUsd: 0, byModel: {} };
+}
+
+export function addGeneration(totals: UserTotals, generation: CountedGeneration): UserTotals {
+  const model = totals.byModel[generation.modelAlias] ?? { imageCount: 0, costUsd: 0 };
+  const last = totals.lastGenerationAt;
+  return {
+    email: totals.email,
+    imageCount: totals.imageCount + 1,
+    costUsd: addUsd(totals.costUsd, generation.costUsd),
+    byModel: {
+      ...totals.byModel,
+      [generation.modelAlias]: { imageCount: model.imageCount + 1, costUsd: addUsd(model.costUsd, generation.costUsd) },
+    },
+    lastGenerationAt: last !== undefined && last > generation.createdAt ? last : generation.createdAt,
+  };
+}

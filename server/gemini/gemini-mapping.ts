@@ -1,0 +1,263 @@
+/**
+ * Pure translation between our image requests and Gemini's generateContent: parameters out,
+ * answers and failures back in as GeneratedImage or AppError. No I/O, so every branch is
+ * unit-tested without a server.
+ */
+import { ApiError, type GenerateContentParameters } from '@google/genai';
+import { AppError } from '../errors.js';
+import type { GeneratedImage, ImageRequest, TokenUsage } from './image-generator.js';
+
+/**
+ * TEXT+IMAGE is what every Gemini image model accepts and documents as its default; it also
+ * lets the model explain a refusal, which we pass on to the user.
+ */
+export const RESPONSE_MODALITIES = ['TEXT', 'IMAGE'];
+
+const MAX_MODEL_TEXT_CHARS = 500;
+const MAX_UPSTREAM_MESSAGE_CHARS = 300;
+
+export function buildGenerateContentParams(request: ImageRequest): GenerateContentParameters {
+  return {
+    model: request.modelId,
+    contents: [
+      {
+        role: 'user',
+        parts: [
+          { text: request.prompt },
+          ...request.references.map((ref) => ({ inlineData: { mimeType: ref.mimeType, data: ref.data.toString('base64') } })),
+        ],
+      },
+    ],
+    config: {
+      responseModalities: RESPONSE_MODALITIES,
+      imageConfig: { aspectRatio: request.aspectRatio, imageSize: request.imageSize },
+    },
+  };
+}
+
+/** The parts of a GenerateContentResponse we read; the SDK's class fits it, and so do plain objects in tests. */
+export interface GeminiAnswer {
+  readonly candidates?: readonly GeminiCandidate[];
+  readonly promptFeedback?: { readonly blockReason?: string; readonly blockReasonMessage?: string };
+  readonly usageMetadata?: { readonly promptTokenCount?: number; readonly candidatesTokenCount?: number; readonly totalTokenCount?: number };
+}
+
+interface GeminiCandidate {
+  readonly content?: { readonly parts?: readonly GeminiPart[] };
+  readonly finishReason?: string;
+  readonly finishMessage?: string;
+  readonly safetyRatings?: readonly { readonly category?: string; readonly blocked?: boolean }[];
+}
+
+interface GeminiPart {
+  readonly text?: string;
+  readonly thought?: boolean;
+  readonly inlineData?: { readonly mimeType?: string; readonly data?: string };
+}
+
+/** Why Gemini withholds an output, in words a user can act on. */
+const BLOCK_REASONS: Readonly<Record<string, string>> = {
+  SAFETY: 'it tripped the safety filters',
+  IMAGE_SAFETY: 'the image tripped the safety filters',
+  PROHIBITED_CONTENT: 'it looked like prohibited content',
+  IMAGE_PROHIBITED_CONTENT: 'the image looked like prohibited content',
+  BLOCKLIST: 'it contained blocked terms',
+  SPII: 'it seemed to contain sensitive personal information',
+  RECITATION: 'it was too close to existing (possibly copyrighted) material',
+  IMAGE_RECITATION: 'the image was too close to existing (possibly copyrighted) material',
+  JAILBREAK: 'it looked like an attempt to get around the safety rules',
+  MODEL_ARMOR: 'a content policy filter stopped it',
+  OTHER: 'of a policy Gemini did not name',
+};
+/** Finish reasons that mean Gemini withheld the output; OTHER, NO_IMAGE etc. are plain "no image". */
+const BLOCKING_FINISH_REASONS: ReadonlySet<string> = new Set([
+  'SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION',
+]);
+
+const REPHRASE = 'Rephrase the prompt (or use different reference images) and try again.';
+
+/** The first image in Gemini's answer, or an INVALID_ARGUMENT AppError saying why there is none. */
+export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
+  const feedback = answer.promptFeedback;
+  if (feedback?.blockReason) {
+    const detail = feedback.blockReasonMessage ? ` ${cap(feedback.blockReasonMessage, MAX_UPSTREAM_MESSAGE_CHARS)}` : '';
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `Gemini blocked the prompt (reason: ${feedback.blockReason}${explain(feedback.blockReason)}).${detail} ${REPHRASE}`,
+    );
+  }
+
+  const candidates = answer.candidates ?? [];
+  const blocked = candidates.find((c) => c.finishReason !== undefined && BLOCKING_FINISH_REASONS.has(c.finishReason));
+  if (blocked?.finishReason) {
+    const categories = (blocked.safetyRatings ?? []).filter((r) => r.blocked && r.category).map((r) => r.category);
+    const flagged = categories.length ? `; flagged: ${categories.join(', ')}` : '';
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `Gemini blocked the generated image (reason: ${blocked.finishReason}${explain(blocked.finishReason)}${flagged}). ${REPHRASE}`,
+    );
+  }
+
+  // Thought parts are the model's interim drafts and notes, not its answer.
+  const parts = candidates.flatMap((c) => c.content?.parts ?? []).filter((p) => !p.thought);
+  const text = parts.map((p) => p.text?.trim() ?? '').filter(Boolean).join('\n') || undefined;
+  const imagePart = parts.find((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
+  if (!imagePart?.inlineData?.data || !imagePart.inlineData.mimeType) {
+    // INVALID_ARGUMENT, not UNAVAILABLE: the model answered and declined this request as
+    // phrased; an unchanged retry is billed again and usually declines again.
+    const finish = candidates[0]?.finishReason;
+    const why = finish && finish !== 'STOP' ? ` (finish reason: ${finish})` : '';
+    const said = text ? ` It said: "${cap(text, MAX_MODEL_TEXT_CHARS)}"` : ' It gave no explanation.';
+    throw new AppError('INVALID_ARGUMENT', `Gemini returned no image${why}.${said} ${REPHRASE}`);
+  }
+
+  return {
+    mimeType: imagePart.inlineData.mimeType,
+    data: Buffer.from(imagePart.inlineData.data, 'base64'),
+    ...(text ? { text } : {}),
+    usage: toTokenUsage(answer.usageMetadata),
+  };
+}
+
+export function toTokenUsage(usage: GeminiAnswer['usageMetadata']): TokenUsage {
+  return {
+    ...(usage?.promptTokenCount !== undefined ? { promptTokens: usage.promptTokenCount } : {}),
+    ...(usage?.candidatesTokenCount !== undefined ? { outputTokens: usage.candidatesTokenCount } : {}),
+    ...(usage?.totalTokenCount !== undefined ? { totalTokens: usage.totalTokenCount } : {}),
+  };
+}
+
+export interface ErrorContext {
+  readonly modelId: string;
+  readonly timeoutMs: number;
+  /** Scrubbed from any upstream text we pass on. */
+  readonly apiKey?: string;
+}
+
+const KEY_REFUSED =
+  "Gemini refused the server's API key. This is a server configuration problem, not something in your request; " +
+  'please tell the administrator of this server.';
+
+/** Any failure of a Gemini call as an AppError with a message a user can act on. */
+export function mapGeminiError(err: unknown, context: ErrorContext): AppError {
+  if (err instanceof AppError) return err;
+  if (isAbort(err)) {
+    return new AppError(
+      'DEADLINE_EXCEEDED',
+      `Gemini did not answer within ${Math.round(context.timeoutMs / 1000)} s. It may be busy; try again, perhaps with a smaller image size.`,
+      { cause: err },
+    );
+  }
+  if (err instanceof ApiError) {
+    const body = parseErrorBody(err.message);
+    const detail = safeUpstreamMessage(body.message, context.apiKey);
+    const status = err.status;
+    if (status === 401 || status === 403 || body.reason === 'API_KEY_INVALID') return new AppError('INTERNAL', KEY_REFUSED, { cause: err });
+    if (status === 404) {
+      // INTERNAL, not NOT_FOUND: the caller chose a valid alias; the server maps it to a bad id.
+      return new AppError(
+        'INTERNAL',
+        `Gemini model id "${cap(context.modelId, 100)}" is not available. The server's administrator should check IMG_MODEL_FLASH / IMG_MODEL_PRO.`,
+        { cause: err },
+      );
+    }
+    if (status === 429) {
+      const delayMs = retryDelayMsFromBody(body);
+      const when = delayMs === undefined ? 'in a minute' : `in ${Math.ceil(delayMs / 1000)} s`;
+      return new AppError('RESOURCE_EXHAUSTED', `Gemini's quota or rate limit was reached; try again ${when}.`, { cause: err });
+    }
+    if (status >= 500 || status === 408) {
+      const said = detail ? ` Gemini said: ${detail}` : '';
+      return new AppError('UNAVAILABLE', `Gemini is temporarily unavailable (HTTP ${status}).${said} Try again in a minute.`, { cause: err });
+    }
+    return new AppError('INVALID_ARGUMENT', `Gemini rejected the request: ${detail || `HTTP ${status}`}`, { cause: err });
+  }
+  const network = networkErrorCode(err);
+  if (network) {
+    return new AppError('UNAVAILABLE', `Could not reach Gemini (network error: ${network}). Try again in a minute.`, { cause: err });
+  }
+  if (err instanceof SyntaxError) {
+    return new AppError('UNAVAILABLE', 'Gemini sent an answer that could not be read. Try again in a minute.', { cause: err });
+  }
+  return new AppError('INTERNAL', 'Something went wrong while calling Gemini. Please try again.', { cause: err });
+}
+
+/**
+ * Whether an unchanged retry may succeed and is unlikely to be billed twice: rate limits,
+ * server errors and network failures. Not timeouts (the generation may still be running and
+ * billed), not other 4xx (the same request fails the same way).
+ */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof ApiError) return [429, 500, 502, 503, 504].includes(err.status);
+  return !isAbort(err) && networkErrorCode(err) !== undefined;
+}
+
+/** The delay Gemini asked for (google.rpc.RetryInfo in its error body), in ms. */
+export function retryDelayMsFromError(err: unknown): number | undefined {
+  return err instanceof ApiError ? retryDelayMsFromBody(parseErrorBody(err.message)) : undefined;
+}
+
+interface ErrorBody {
+  message?: string;
+  reason?: string;
+  retryDelay?: string;
+}
+
+/** The SDK puts Gemini's JSON error body, stringified, in ApiError.message. */
+function parseErrorBody(message: string): ErrorBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return { message };
+  }
+  const error = (parsed as { error?: { message?: unknown; details?: unknown } } | null)?.error;
+  const details = Array.isArray(error?.details) ? (error.details as Record<string, unknown>[]) : [];
+  const find = (key: string) => details.map((d) => d?.[key]).find((v): v is string => typeof v === 'string');
+  return {
+    ...(typeof error?.message === 'string' ? { message: error.message } : {}),
+    ...(find('reason') ? { reason: find('reason') } : {}),
+    ...(find('retryDelay') ? { retryDelay: find('retryDelay') } : {}),
+  };
+}
+
+function retryDelayMsFromBody(body: ErrorBody): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(body.retryDelay ?? '');
+  return match?.[1] ? Math.round(Number(match[1]) * 1000) : undefined;
+}
+
+/** Upstream text trimmed to a sentence or two, with keys removed and HTML pages dropped. */
+function safeUpstreamMessage(message: string | undefined, apiKey: string | undefined): string {
+  if (!message || /^\s*</.test(message)) return '';
+  let text = message.replace(/\s+/g, ' ').trim();
+  if (apiKey) text = text.split(apiKey).join('[redacted]');
+  text = text.replace(/AIza[0-9A-Za-z_-]{20,}/g, '[redacted]');
+  return cap(text, MAX_UPSTREAM_MESSAGE_CHARS);
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
+]);
+
+/** undici reports network failures as TypeError('fetch failed') with the system code on `cause`. */
+function networkErrorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  }
+  return err instanceof TypeError && err.message === 'fetch failed' ? 'fetch failed' : undefined;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+}
+
+function explain(reason: string): string {
+  const words = BLOCK_REASONS[reason];
+  return words ? `: ${words}` : '';
+}
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,136 @@
+/**
+ * The generate use-case: choose the model → load references → Gemini → derive preview and
+ * thumbnail → store the image → commit the record. Either all of it happens, or nothing is
+ * stored: a failed record write removes the image again.
+ */
+import { AppError, invalidArgument } from '../errors.js';
+import type { Logger } from '../log.js';
+import { chooseModel, priceUsd, type ImageModel, type ModelRegistry } from '../core/models.js';
+import { newImageName, parseImageReference, type ImageName } from '../core/names.js';
+import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
+import type { ImageGenerator, ReferenceImage } from '../gemini/image-generator.js';
+import type { ImageStore } from '../images/image-store.js';
+import type { GenerationRecord, RecordStore } from '../records/record-store.js';
+import { deriveImages, referenceForUpload } from './image-derivatives.js';
+
+export interface GenerationDeps {
+  readonly registry: ModelRegistry;
+  readonly generator: ImageGenerator;
+  readonly images: ImageStore;
+  readonly records: RecordStore;
+  readonly publicUrl: string;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export interface GenerationInput {
+  /** Lowercased email of the person the generation is for. */
+  readonly email: string;
+  readonly prompt: string;
+  readonly aspectRatio: AspectRatio;
+  readonly imageSize: ImageSize;
+  /** Only when the human asked for a model; otherwise the user's default applies. */
+  readonly model?: string;
+  readonly referenceImages: readonly string[];
+}
+
+export interface Generation {
+  readonly record: GenerationRecord;
+  readonly model: ImageModel;
+  /** JPEG bytes for the inline preview. */
+  readonly preview: Buffer;
+  /** Any text Gemini returned beside the image. */
+  readonly modelText?: string;
+}
+
+/** Stages reported while a generation runs, for progress notifications. */
+export type GenerationStage =
+  | { stage: 'references'; count: number }
+  | { stage: 'generating'; model: ImageModel; imageSize: ImageSize; aspectRatio: AspectRatio }
+  | { stage: 'retrying'; attempt: number; delayMs: number; reason: string }
+  | { stage: 'saving' };
+
+export async function generateImage(
+  deps: GenerationDeps,
+  input: GenerationInput,
+  onStage: (stage: GenerationStage) => void = () => {},
+): Promise<Generation> {
+  if (input.referenceImages.length > MAX_REFERENCE_IMAGES) {
+    throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
+  }
+  const referenceNames = [...new Set(input.referenceImages.map((ref) => parseImageReference(ref, deps.publicUrl)))];
+  const prefs = input.model === undefined ? await deps.records.prefs(input.email) : {};
+  const model = chooseModel(deps.registry, input.model, prefs.defaultModel);
+
+  if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
+  const references = await Promise.all(referenceNames.map((name) => loadReference(deps.images, name)));
+
+  onStage({ stage: 'generating', model, imageSize: input.imageSize, aspectRatio: input.aspectRatio });
+  const generated = await deps.generator.generate(
+    { modelId: model.id, prompt: input.prompt, aspectRatio: input.aspectRatio, imageSize: input.imageSize, references },
+    { onRetry: (info) => onStage({ stage: 'retrying', ...info }) },
+  );
+
+  onStage({ stage: 'saving' });
+  const derived = await deriveImages(generated.data);
+  const name = newImageName();
+  const record: GenerationRecord = {
+    name,
+    email: input.email,
+    prompt: input.prompt,
+    modelId: model.id,
+    modelAlias: model.alias,
+    imageSize: input.imageSize,
+    aspectRatio: input.aspectRatio,
+    referenceNames,
+    createdAt: (deps.now?.() ?? new Date()).toISOString(),
+    costUsd: priceUsd(model, input.imageSize),
+    usage: generated.usage,
+    width: derived.width,
+    height: derived.height,
+    bytes: derived.png.length,
+  };
+  await store(deps, record, derived.png, derived.thumbnail);
+  deps.logger.info('image generated', {
+    name,
+    email: input.email,
+    model: model.alias,
+    imageSize: input.imageSize,
+    costUsd: record.costUsd,
+    bytes: record.bytes,
+  });
+  return { record, model, preview: derived.preview, modelText: generated.text };
+}
+
+async function loadReference(images: ImageStore, name: ImageName): Promise<ReferenceImage> {
+  try {
+    return { name, ...(await referenceForUpload(await images.read(name, 'image'))) };
+  } catch (err) {
+    if (err instanceof AppError && err.status === 'NOT_FOUND') {
+      throw invalidArgument(`Reference image ${name} was not found. Use the title of an image generated on this server.`);
+    }
+    throw err;
+  }
+}
+
+async function store(deps: GenerationDeps, record: GenerationRecord, png: Buffer, thumbnail: Buffer): Promise<void> {
+  const failed = (err: unknown) =>
+    new AppError(
+      'UNAVAILABLE',
+      'The image was generated but could not be saved, so nothing was stored. Please try again.',
+      { cause: err },
+    );
+  try {
+    await deps.images.save(record.name, { png, thumbnail });
+  } catch (err) {
+    throw failed(err);
+  }
+  try {
+    await deps.records.commit(record);
+  } catch (err) {
+    await deps.images.remove(record.name).catch((cleanupErr: unknown) =>
+      deps.logger.error('could not remove image after a failed record write', { name: record.name, err: cleanupErr }),
+    );
+    throw failed(err);
+  }
+}

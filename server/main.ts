@@ -1,0 +1,77 @@
+/**
+ * Entry point: config → adapters → createApp → listen → drain on SIGTERM. The only module
+ * that picks implementations.
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
+import { LocalImageStore } from './images/local-image-store.js';
+import { createLogger } from './log.js';
+import { LocalRecordStore } from './records/local-record-store.js';
+
+/** Cloud Run gives 10 s between SIGTERM and SIGKILL; finish what is in flight within it. */
+const DRAIN_MS = 9_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee README.md, "Configuration".\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+function main(): void {
+  const config = readConfig();
+  const logger = createLogger(undefined, {}, config.logLevel);
+  if (!config.auth.disabled || !config.gemini.apiKey) throw new Error('unreachable: loadConfig checks both');
+
+  const app = createApp({
+    authDisabled: true,
+    publicUrl: config.publicUrl,
+    registry: config.registry,
+    images: new LocalImageStore(config.imageRoot),
+    records: new LocalRecordStore(config.imageRoot),
+    generator: createGeminiImageGenerator({
+      apiKey: config.gemini.apiKey,
+      baseUrl: config.gemini.baseUrl,
+      timeoutMs: config.gemini.timeoutMs,
+      maxRetries: config.gemini.maxRetries,
+      retryBaseDelayMs: 2_000,
+      logger,
+    }),
+    logger,
+  });
+
+  const server: Server = app.listen(config.port, config.host, () => {
+    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+    logger.info(
+      `Image Studio listening on http://${config.host}:${config.port}, sign-in DISABLED (IMG_AUTH_DISABLED=1): ` +
+        (loopback
+          ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
+          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`),
+      { publicUrl: config.publicUrl, imageRoot: config.imageRoot, store: 'local' },
+    );
+  });
+  server.on('error', (err) => {
+    logger.error('could not listen', { err, host: config.host, port: config.port });
+    process.exit(1);
+  });
+  // Long generations answer over a stream; keep sockets open as long as a generation may last.
+  server.requestTimeout = config.gemini.timeoutMs * (config.gemini.maxRetries + 1) + 60_000;
+
+  const drain = (signal: string) => {
+    logger.info('shutting down: finishing requests in flight', { signal });
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), DRAIN_MS).unref();
+  };
+  process.once('SIGTERM', () => drain('SIGTERM'));
+  process.once('SIGINT', () => drain('SIGINT'));
+}
+
+main();

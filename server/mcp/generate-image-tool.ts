@@ -1,0 +1,118 @@
+/** The `generate_image` tool: the MCP face of the generation use-case. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Caller } from '../core/access.js';
+import { formatUsd } from '../core/models.js';
+import {
+  ASPECT_RATIOS,
+  DEFAULT_ASPECT_RATIO,
+  DEFAULT_IMAGE_SIZE,
+  IMAGE_SIZES,
+  MAX_PROMPT_CHARS,
+  MAX_REFERENCE_IMAGES,
+} from '../core/options.js';
+import { generateImage, type Generation, type GenerationStage } from '../generation/generate-image.js';
+import { startProgress } from './progress.js';
+import { runTool } from './tool-result.js';
+import type { ToolDeps } from './tool-deps.js';
+
+const inputSchema = {
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'prompt is empty: describe the image to generate')
+    .max(MAX_PROMPT_CHARS, `prompt is too long: at most ${MAX_PROMPT_CHARS} characters are accepted`)
+    .describe('What to draw: subject, setting, style, composition, any text to render in the image.'),
+  aspect_ratio: z
+    .enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
+    .optional()
+    .describe(`Shape of the image. Default ${DEFAULT_ASPECT_RATIO}.`),
+  reference_images: z
+    .array(z.string().max(500, 'a reference image is a title or link of at most 500 characters'))
+    .max(MAX_REFERENCE_IMAGES, `at most ${MAX_REFERENCE_IMAGES} reference_images are accepted`)
+    .optional()
+    .describe(
+      'Titles (e.g. "3f2a…c9.png") or links of images generated earlier with this tool, to edit or ' +
+        'iterate on them ("the same scene at night"). Leave out for a new image.',
+    ),
+  model: z
+    .string()
+    .max(100, 'model is a short name such as "flash" or "pro"')
+    .optional()
+    .describe(
+      'Pass ONLY when the user explicitly asked for a specific model ("flash" or "pro"). ' +
+        "Otherwise leave it out: the user's own default applies.",
+    ),
+  image_size: z
+    .enum(IMAGE_SIZES, { error: `image_size must be one of ${IMAGE_SIZES.join(', ')}` })
+    .optional()
+    .describe(`Output resolution. Default ${DEFAULT_IMAGE_SIZE}; use 2K or 4K only when the user wants a larger image.`),
+};
+
+export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, caller: Caller): void {
+  server.registerTool(
+    'generate_image',
+    {
+      title: 'Generate image',
+      description:
+        "Generate an image with Google's Gemini image models from a text prompt, optionally based on " +
+        'earlier generations. Returns a small preview, the image title and a link to the full-size PNG: ' +
+        'always give the user the link. Large images can take a minute or more.',
+      inputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    (args, extra) =>
+      runTool('generate_image', deps.logger, async () => {
+        const progress = startProgress(extra, deps.progressIntervalMs);
+        try {
+          const generation = await generateImage(
+            deps,
+            {
+              email: caller.email,
+              prompt: args.prompt,
+              aspectRatio: args.aspect_ratio ?? DEFAULT_ASPECT_RATIO,
+              imageSize: args.image_size ?? DEFAULT_IMAGE_SIZE,
+              model: args.model,
+              referenceImages: args.reference_images ?? [],
+            },
+            (stage) => progress.update(describeStage(stage)),
+          );
+          return generationResult(generation, deps.publicUrl);
+        } finally {
+          progress.stop();
+        }
+      }),
+  );
+}
+
+function describeStage(stage: GenerationStage): string {
+  switch (stage.stage) {
+    case 'references':
+      return `Loading ${stage.count} reference image${stage.count === 1 ? '' : 's'}`;
+    case 'generating':
+      return `Generating a ${stage.imageSize} ${stage.aspectRatio} image with ${stage.model.alias}`;
+    case 'retrying':
+      return `Gemini is busy (${stage.reason}); retrying in ${Math.ceil(stage.delayMs / 1000)} s`;
+    case 'saving':
+      return 'Saving the image';
+  }
+}
+
+function generationResult({ record, model, preview, modelText }: Generation, publicUrl: string): CallToolResult {
+  const lines = [
+    `Generated image "${record.name}" (${record.width}×${record.height}) with ${model.alias} (${model.id}), ` +
+      `${record.imageSize}, ${record.aspectRatio}, estimated cost ${formatUsd(record.costUsd)}.`,
+    `Full-size image: ${publicUrl}/i/${record.name}`,
+    `Share page: ${publicUrl}/v/${record.name}`,
+    'Give the user the full-size link. To iterate on this image, pass its title in reference_images; ' +
+      'image_info with the title shows what was recorded about it.',
+  ];
+  if (modelText) lines.push(`Gemini's note: ${modelText.slice(0, 500)}`);
+  return {
+    content: [
+      { type: 'image', data: preview.toString('base64'), mimeType: 'image/jpeg' },
+      { type: 'text', text: lines.join('\n') },
+    ],
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The MCP endpoint: Streamable HTTP in stateless mode. Each POST gets a fresh server and
+ * transport, so any instance can answer any request and nothing outlives the request.
+ */
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Caller } from '../core/access.js';
+import { toAppError } from '../errors.js';
+import { buildMcpServer } from './mcp-server.js';
+import type { ToolDeps } from './tool-deps.js';
+
+/** Tool arguments are a prompt and a few names; nothing legitimate comes close to this. */
+const MAX_BODY = '256kb';
+
+export interface McpRouteDeps {
+  readonly tools: ToolDeps;
+  /** Who is calling; rejects (UNAUTHENTICATED / PERMISSION_DENIED) if nobody may. */
+  readonly resolveCaller: (req: Request) => Promise<Caller>;
+}
+
+function jsonRpcError(res: Response, httpStatus: number, code: number, message: string): void {
+  res.status(httpStatus).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+export function mcpRoutes(deps: McpRouteDeps): express.Router {
+  const router = express.Router();
+  const logger = deps.tools.logger;
+
+  router.post('/mcp', express.json({ limit: MAX_BODY }), async (req, res) => {
+    let caller: Caller;
+    try {
+      caller = await deps.resolveCaller(req);
+    } catch (err) {
+      const appError = toAppError(err);
+      jsonRpcError(res, appError.status === 'PERMISSION_DENIED' ? 403 : 401, -32001, appError.publicMessage);
+      return;
+    }
+    const server = buildMcpServer(deps.tools, caller);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      logger.error('MCP request failed', { err });
+      if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');
+    }
+  });
+
+  const notAllowed = (_req: Request, res: Response) => {
+    res.set('Allow', 'POST');
+    jsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC messages with POST.');
+  };
+  router.get('/mcp', notAllowed);
+  router.delete('/mcp', notAllowed);
+
+  // Malformed or oversized bodies: a JSON-RPC error, never express's HTML page or a stack trace.
+  router.use('/mcp', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (err as { status?: number; type?: string }).status;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') return jsonRpcError(res, 413, -32600, `Request body too large: at most ${MAX_BODY}.`);
+    if (status === 400) return jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+    next(err);
+  });
+  return router;
+}

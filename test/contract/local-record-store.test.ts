@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LocalRecordStore } from '../../server/records/local-record-store.js';
+import { recordStoreContract, sampleRecord } from './record-store.contract.js';
+
+const roots: string[] = [];
+async function tempRoot(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'records-'));
+  roots.push(root);
+  return root;
+}
+after(async () => {
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
+});
+
+recordStoreContract('local files', async () => new LocalRecordStore(await tempRoot()));
+
+describe('LocalRecordStore', () => {
+  it('keeps the original layout: a {id}.json sidecar beside the image, and prefs.json', async () => {
+    const root = await tempRoot();
+    const store = new LocalRecordStore(root);
+    const record = sampleRecord();
+    await store.commit(record);
+    await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
+    const files = (await readdir(root)).sort();
+    expect(files).to.deep.equal([record.name.replace('.png', '.json'), 'prefs.json', 'totals.json'].sort());
+    expect(JSON.parse(await readFile(path.join(root, record.name.replace('.png', '.json')), 'utf8')).prompt).to.equal(record.prompt);
+  });
+
+  it('reads totals back after a restart', async () => {
+    const root = await tempRoot();
+    await new LocalRecordStore(root).commit(sampleRecord());
+    expect((await new LocalRecordStore(root).totals('ada@example.com')).imageCount).to.equal(1);
+  });
+
+  it('removes the sidecar again when the totals cannot be written', async () => {
+    class FailingTotals extends LocalRecordStore {
+      protected override async writeTotals(): Promise<void> {
+        throw new Error('disk full');
+      }
+    }
+    const root = await tempRoot();
+    const store = new FailingTotals(root);
+    const record = sampleRecord();
+    let failed = false;
+    await store.commit(record).catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    expect(await readdir(root)).to.deep.equal([]);
+    expect(await store.get(record.name)).to.equal(undefined);
+  });
+});

@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { createServer } from 'node:net';
+import sharp from 'sharp';
+import { AppError } from '../../server/errors.js';
+import { createLogger } from '../../server/log.js';
+import { createGeminiImageGenerator, type GeminiImageGeneratorOptions } from '../../server/gemini/gemini-image-generator.js';
+import type { ImageRequest } from '../../server/gemini/image-generator.js';
+import { startGeminiFake, type GeminiFake, type GeminiFault } from '../fakes/gemini-fake.js';
+
+const MODEL = 'gemini-3.1-flash-image-preview';
+const PROMPT = 'a red fox reading a newspaper, watercolour';
+
+function imageRequest(overrides: Partial<ImageRequest> = {}): ImageRequest {
+  return { modelId: MODEL, prompt: PROMPT, aspectRatio: '1:1', imageSize: '1K', references: [], ...overrides };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(AppError);
+    return err as AppError;
+  }
+  expect.fail('expected the generation to fail');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('GeminiImageGenerator against the fake Gemini', () => {
+  let fake: GeminiFake;
+  let logLines: string[];
+  let sleeps: number[];
+
+  const generator = (overrides: Partial<GeminiImageGeneratorOptions> = {}) =>
+    createGeminiImageGenerator({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      timeoutMs: 5_000,
+      maxRetries: 2,
+      retryBaseDelayMs: 40,
+      logger: createLogger((line) => logLines.push(line), {}, 'DEBUG'),
+      sleep: async (ms) => void sleeps.push(ms),
+      ...overrides,
+    });
+
+  before(async () => {
+    fake = await startGeminiFake();
+  });
+  beforeEach(() => {
+    fake.reset();
+    logLines = [];
+    sleeps = [];
+  });
+  after(async () => {
+    await fake.close();
+  });
+
+  it('returns a PNG of the requested shape and size, with the token usage Gemini reported', async () => {
+    const image = await generator().generate(imageRequest({ aspectRatio: '16:9', imageSize: '1K' }));
+    expect(image.mimeType).to.equal('image/png');
+    const meta = await sharp(image.data).metadata();
+    expect([meta.format, meta.width, meta.height]).to.deep.equal(['png', 1024, 576]);
+    const usage = fake.requests[0]?.answer?.usage;
+    expect(usage).to.not.equal(undefined);
+    expect(image.usage).to.deep.equal({ promptTokens: usage?.promptTokenCount, outputTokens: usage?.candidatesTokenCount, totalTokens: usage?.totalTokenCount });
+    expect(image.text).to.equal('Here is your image.');
+  });
+
+  it('produces a portrait 2K image when asked for 3:4 at 2K', async () => {
+    const image = await generator().generate(imageRequest({ aspectRatio: '3:4', imageSize: '2K' }));
+    const meta = await sharp(image.data).metadata();
+    expect([meta.width, meta.height]).to.deep.equal([1536, 2048]);
+  });
+
+  it('sends the prompt, each reference image byte for byte, and the image config to the model', async () => {
+    const reference = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+    await generator().generate(imageRequest({ aspectRatio: '4:5', imageSize: '2K', references: [{ name: 'ref.png', mimeType: 'image/png', data: reference }] }));
+    const [sent] = fake.requests;
+    expect(sent?.model).to.equal(MODEL);
+    expect(sent?.apiKeyMatched).to.equal(true);
+    const parts = sent?.body.contents?.[0]?.parts ?? [];
+    expect(parts[0]?.text).to.equal(PROMPT);
+    expect(parts[1]?.inlineData?.mimeType).to.equal('image/png');
+    expect(Buffer.from(parts[1]?.inlineData?.data ?? '', 'base64').equals(reference)).to.equal(true);
+    expect(sent?.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '4:5', imageSize: '2K' });
+    expect(sent?.body.generationConfig?.responseModalities).to.include('IMAGE');
+  });
+
+  const faults: { name: string; fault: GeminiFault; status: AppError['status']; message: RegExp }[] = [
+    { name: 'a 400', fault: { kind: 'http', status: 400, message: 'Unable to process input image.' }, status: 'INVALID_ARGUMENT', message: /rejected the request: Unable to process input image/ },
+    { name: 'a 403', fault: { kind: 'http', status: 403 }, status: 'INTERNAL', message: /API key.*server configuration/ },
+    { name: 'a 404', fault: { kind: 'http', status: 404 }, status: 'INTERNAL', message: new RegExp(`${MODEL.replace(/\./g, '\\.')}.*IMG_MODEL_FLASH`) },
+    { name: 'a 429', fault: { kind: 'http', status: 429 }, status: 'RESOURCE_EXHAUSTED', message: /quota or rate limit.*try again/ },
+    { name: 'a 500', fault: { kind: 'http', status: 500 }, status: 'UNAVAILABLE', message: /temporarily unavailable \(HTTP 500\)/ },
+    { name: 'a blocked prompt', fault: { kind: 'prompt-blocked' }, status: 'INVALID_ARGUMENT', message: /blocked the prompt \(reason: SAFETY/ },
+    { name: 'a blocked image', fault: { kind: 'image-safety' }, status: 'INVALID_ARGUMENT', message: /blocked the generated image.*IMAGE_SAFETY.*HARM_CATEGORY_SEXUALLY_EXPLICIT/ },
+    { name: 'a text-only answer', fault: { kind: 'no-image' }, status: 'INVALID_ARGUMENT', message: /no image\. It said: "I can't draw that\."/ },
+    { name: 'invalid JSON', fault: { kind: 'malformed' }, status: 'UNAVAILABLE', message: /could not be read/ },
+    { name: 'empty candidates', fault: { kind: 'malformed', variant: 'empty-candidates' }, status: 'INVALID_ARGUMENT', message: /no image/ },
+  ];
+  for (const { name, fault, status, message } of faults) {
+    it(`fails with ${status} and a helpful message when Gemini answers ${name}`, async () => {
+      fake.failNext(fault);
+      const err = await rejection(generator({ maxRetries: 0 }).generate(imageRequest()));
+      expect(err.status).to.equal(status);
+      expect(err.publicMessage).to.match(message);
+      expect(err.publicMessage).to.not.include(fake.apiKey);
+      expect(fake.requests).to.have.length(1);
+    });
+  }
+
+  it('blames the server configuration, without echoing it, when Gemini refuses the API key', async () => {
+    const wrongKey = 'AIzaSyWRONGKEY0000000000000000000000000';
+    const err = await rejection(generator({ apiKey: wrongKey }).generate(imageRequest()));
+    expect(fake.requests[0]?.apiKeyMatched).to.equal(false);
+    expect(err.status).to.equal('INTERNAL');
+    expect(err.publicMessage).to.match(/refused the server's API key/);
+    expect(err.publicMessage + logLines.join('\n')).to.not.include(wrongKey);
+  });
+
+  it('scrubs the API key when Gemini echoes it in an error message', async () => {
+    fake.failNext({ kind: 'http', status: 400, message: `Request with key ${fake.apiKey} has a bad field` });
+    const err = await rejection(generator().generate(imageRequest()));
+    expect(err.publicMessage).to.match(/bad field/);
+    expect(err.publicMessage + logLines.join('\n')).to.not.include(fake.apiKey);
+  });
+
+  it('succeeds after one retry when Gemini first answers 429, telling the caller it is retrying', async () => {
+    fake.failNext({ kind: 'http', status: 429 });
+    const retries: { attempt: number; delayMs: number; reason: string }[] = [];
+    const image = await generator().generate(imageRequest(), { onRetry: (info) => retries.push(info) });
+    expect((await sharp(image.data).metadata()).width).to.equal(1024);
+    expect(fake.requests).to.have.length(2);
+    expect(retries).to.have.length(1);
+    expect(retries[0]?.attempt).to.equal(2);
+    expect(retries[0]?.reason).to.match(/429/);
+    expect(sleeps).to.have.length(1);
+    expect(sleeps[0]).to.be.within(20, 40);
+  });
+
+  it('waits as long as Gemini asks in RetryInfo, and gives up at once when that is too long', async () => {
+    fake.failNext({ kind: 'http', status: 429, retryAfterSeconds: 3 });
+    await generator().generate(imageRequest());
+    expect(sleeps).to.deep.equal([3000]);
+
+    fake.reset();
+    fake.failNext({ kind: 'http', status: 429, retryAfterSeconds: 60 });
+    const err = await rejection(generator({ maxRetryDelayMs: 10_000 }).generate(imageRequest()));
+    expect(err.status).to.equal('RESOURCE_EXHAUSTED');
+    expect(err.publicMessage).to.match(/in 60 s/);
+    expect(fake.requests).to.have.length(1);
+  });
+
+  it('gives up after maxRetries + 1 attempts when Gemini stays unavailable, logging each failure safely', async () => {
+    fake.failNext({ kind: 'http', status: 503 }, 10);
+    const retries: number[] = [];
+    const options = { maxRetries: 2, random: () => 0.5 };
+    const err = await rejection(generator(options).generate(imageRequest(), { onRetry: (info) => retries.push(info.attempt) }));
+    expect(err.status).to.equal('UNAVAILABLE');
+    expect(fake.requests).to.have.length(3);
+    expect(retries).to.deep.equal([2, 3]);
+    // Base 40 ms doubling (40, 80), each with jitter over its upper half; random 0.5 → 30, 60.
+    expect(sleeps).to.deep.equal([30, 60]);
+    const warnings = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.severity === 'WARNING');
+    expect(warnings.map((w) => w.httpStatus)).to.deep.equal([503, 503, 503]);
+    expect(logLines.join('\n')).to.not.include(fake.apiKey).and.not.include(PROMPT);
+  });
+
+  it('fails with DEADLINE_EXCEEDED, quickly and without retrying, when Gemini never answers', async () => {
+    fake.failNext({ kind: 'timeout' }, 3);
+    const started = Date.now();
+    const err = await rejection(generator({ timeoutMs: 200, maxRetries: 2 }).generate(imageRequest()));
+    expect(Date.now() - started).to.be.lessThan(2_000);
+    expect(err.status).to.equal('DEADLINE_EXCEEDED');
+    expect(err.publicMessage).to.match(/did not answer within/);
+    expect(fake.requests).to.have.length(1);
+    // The abort reached the wire: the fake saw its connection closed before it answered.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.requests[0]?.closedBeforeAnswer).to.equal(true);
+  });
+
+  it('also times out when Gemini stalls halfway through its answer', async () => {
+    fake.failNext({ kind: 'timeout', midBody: true });
+    const err = await rejection(generator({ timeoutMs: 200 }).generate(imageRequest()));
+    expect(err.status).to.equal('DEADLINE_EXCEEDED');
+    expect(fake.requests).to.have.length(1);
+  });
+
+  it('waits for a slow answer that arrives within the timeout', async () => {
+    fake.failNext({ kind: 'delay', ms: 300 });
+    const image = await generator({ timeoutMs: 3_000 }).generate(imageRequest());
+    expect(image.data.length).to.be.greaterThan(0);
+  });
+
+  it('retries a dropped connection and succeeds', async () => {
+    fake.failNext({ kind: 'network' });
+    const image = await generator().generate(imageRequest());
+    expect(image.mimeType).to.equal('image/png');
+    expect(fake.requests).to.have.length(2);
+  });
+
+  it('fails with UNAVAILABLE after retrying when nothing listens at the Gemini address', async () => {
+    const retries: number[] = [];
+    const err = await rejection(
+      generator({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 1 }).generate(imageRequest(), { onRetry: (i) => retries.push(i.attempt) }),
+    );
+    expect(err.status).to.equal('UNAVAILABLE');
+    expect(err.publicMessage).to.match(/Could not reach Gemini/);
+    expect(retries).to.deep.equal([2]);
+  });
+});

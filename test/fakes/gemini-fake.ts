@@ -1,0 +1,272 @@
+/**
+ * A local stand-in for the Gemini API that speaks its REST protocol, so tests exercise the
+ * real @google/genai client: `POST /v1beta/models/{model}:generateContent` with the key in
+ * `x-goog-api-key`. It answers with a real PNG sized like Gemini's output and can be told to
+ * fail the way Gemini fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+
+export type GeminiFault =
+  /** An error status with Gemini's JSON error body. `retryAfterSeconds` adds RetryInfo (as Gemini's 429s do) and a Retry-After header. */
+  | { kind: 'http'; status: 400 | 403 | 404 | 429 | 500 | 502 | 503 | 504; message?: string; retryAfterSeconds?: number }
+  /** Never answer; `midBody` sends the headers and half a body first. Ends when the client aborts or the fake closes. */
+  | { kind: 'timeout'; midBody?: boolean }
+  /** Answer normally after `ms`. */
+  | { kind: 'delay'; ms: number }
+  | { kind: 'prompt-blocked'; reason?: string; message?: string }
+  | { kind: 'image-safety'; finishReason?: string }
+  | { kind: 'no-image'; text?: string }
+  | { kind: 'malformed'; variant?: 'invalid-json' | 'empty-candidates' }
+  /** Drop the connection without answering. */
+  | { kind: 'network' };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The model id from the path, without `models/`. */
+  readonly model: string;
+  readonly body: GeminiRequestBody;
+  /** Lower-cased, without `x-goog-api-key`. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly apiKeyMatched: boolean;
+  /** True when the connection closed before the answer was complete (e.g. the client aborted). */
+  closedBeforeAnswer: boolean;
+  /** What the fake answered with, when it answered with an image. */
+  answer?: { width: number; height: number; usage: FakeUsage };
+}
+
+export interface FakeUsage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  totalTokenCount: number;
+}
+
+export interface GeminiRequestBody {
+  contents?: { role?: string; parts?: { text?: string; inlineData?: { mimeType?: string; data?: string } }[] }[];
+  generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string; imageSize?: string } };
+  [key: string]: unknown;
+}
+
+export interface GeminiFakeOptions {
+  /** The key the fake accepts; any other gets Gemini's 400 API_KEY_INVALID. */
+  apiKey?: string;
+  /** Random pixels, so PNGs have realistic sizes (slower). */
+  noisy?: boolean;
+}
+
+export interface GeminiFake {
+  /** Base URL to pass as `httpOptions.baseUrl`. */
+  readonly url: string;
+  readonly apiKey: string;
+  readonly requests: RecordedRequest[];
+  /** Answer the next `count` requests with `fault`; faults queue up in order. */
+  failNext(fault: GeminiFault, count?: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_API_KEY = 'fake-gemini-key-AIzaSyTEST0000000000000000000000000';
+
+const LONG_SIDE: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
+const OUTPUT_TOKENS: Record<string, number> = { '1K': 1120, '2K': 1120, '4K': 2000 };
+const STATUS_NAMES: Record<number, [string, string]> = {
+  400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+  403: ['PERMISSION_DENIED', 'The caller does not have permission'],
+  404: ['NOT_FOUND', 'is not found for API version v1beta, or is not supported for generateContent.'],
+  429: ['RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'],
+  500: ['INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'],
+  502: ['UNAVAILABLE', 'Bad Gateway'],
+  503: ['UNAVAILABLE', 'The model is overloaded. Please try again later.'],
+  504: ['DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'],
+};
+
+/** Pixel size Gemini would produce: the longest side follows imageSize, the other the aspect ratio. */
+export function expectedDimensions(aspectRatio = '1:1', imageSize = '1K'): { width: number; height: number } {
+  const long = LONG_SIDE[imageSize] ?? 1024;
+  const [w = 1, h = 1] = aspectRatio.split(':').map(Number);
+  return w >= h ? { width: long, height: Math.round((long * h) / w) } : { width: Math.round((long * w) / h), height: long };
+}
+
+export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<GeminiFake> {
+  const apiKey = options.apiKey ?? FAKE_API_KEY;
+  const requests: RecordedRequest[] = [];
+  let faults: GeminiFault[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const sendError = (res: ServerResponse, code: number, message: string, status: string, details?: unknown[], headers?: Record<string, string>) =>
+    sendJson(res, code, { error: { code, message, status, ...(details ? { details } : {}) } }, headers);
+
+  const answerImage = async (res: ServerResponse, record: RecordedRequest) => {
+    const imageConfig = record.body.generationConfig?.imageConfig ?? {};
+    const { width, height } = expectedDimensions(imageConfig.aspectRatio, imageConfig.imageSize);
+    const png = await renderPng(width, height, requests.length, options.noisy ?? false);
+    const parts = record.body.contents?.flatMap((c) => c.parts ?? []) ?? [];
+    const promptChars = parts.reduce((n, p) => n + (p.text?.length ?? 0), 0);
+    const promptTokenCount = Math.ceil(promptChars / 4) + 258 * parts.filter((p) => p.inlineData).length;
+    const candidatesTokenCount = OUTPUT_TOKENS[imageConfig.imageSize ?? '1K'] ?? 1120;
+    const usage = { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
+    record.answer = { width, height, usage };
+    sendJson(res, 200, {
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [{ text: 'Here is your image.' }, { inlineData: { mimeType: 'image/png', data: png.toString('base64') } }],
+          },
+          finishReason: 'STOP',
+          index: 0,
+        },
+      ],
+      usageMetadata: usage,
+      modelVersion: record.model,
+      responseId: `fake-${requests.length}`,
+    });
+  };
+
+  const answerFault = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: GeminiFault) => {
+    const usage = { promptTokenCount: 10, totalTokenCount: 10 };
+    switch (fault.kind) {
+      case 'http': {
+        const [status, defaultMessage] = STATUS_NAMES[fault.status] ?? ['UNKNOWN', 'Error'];
+        const message = fault.message ?? (fault.status === 404 ? `models/${record.model} ${defaultMessage}` : defaultMessage);
+        const retry = fault.retryAfterSeconds;
+        if (retry === undefined) return sendError(res, fault.status, message, status);
+        const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retry}s` };
+        return sendError(res, fault.status, message, status, [retryInfo], { 'retry-after': String(retry) });
+      }
+      case 'timeout':
+        if (fault.midBody) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+          res.write('{"candidates": [{"content": {"parts": [');
+        }
+        return; // hang until the client aborts or close() destroys the socket
+      case 'delay': {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!req.socket.destroyed) void answerImage(res, record);
+        }, fault.ms);
+        timers.add(timer);
+        return;
+      }
+      case 'prompt-blocked':
+        return sendJson(res, 200, {
+          promptFeedback: { blockReason: fault.reason ?? 'SAFETY', ...(fault.message ? { blockReasonMessage: fault.message } : {}) },
+          usageMetadata: usage,
+        });
+      case 'image-safety':
+        return sendJson(res, 200, {
+          candidates: [
+            {
+              content: { role: 'model', parts: [] },
+              finishReason: fault.finishReason ?? 'IMAGE_SAFETY',
+              safetyRatings: [
+                { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'HIGH', blocked: true },
+                { category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE' },
+              ],
+              index: 0,
+            },
+          ],
+          usageMetadata: usage,
+        });
+      case 'no-image':
+        return sendJson(res, 200, {
+          candidates: [
+            { content: { role: 'model', parts: [{ text: fault.text ?? "I can't draw that." }] }, finishReason: 'STOP', index: 0 },
+          ],
+          usageMetadata: usage,
+        });
+      case 'malformed':
+        if (fault.variant === 'empty-candidates') return sendJson(res, 200, { candidates: [], usageMetadata: usage });
+        res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+        return res.end('{"candidates": [{"content": ');
+      case 'network':
+        req.socket.destroy();
+        return;
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const match = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(path);
+    if (req.method !== 'POST' || !match?.[1]) return sendError(res, 404, `No route for ${req.method} ${path}`, 'NOT_FOUND');
+
+    let body: GeminiRequestBody;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GeminiRequestBody;
+    } catch {
+      return sendError(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
+    }
+    const apiKeyMatched = req.headers['x-goog-api-key'] === apiKey;
+    const record: RecordedRequest = { method: req.method, path, model: decodeURIComponent(match[1]), body, headers: safeHeaders(req.headers), apiKeyMatched, closedBeforeAnswer: false };
+    requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.closedBeforeAnswer = true;
+    });
+
+    if (!apiKeyMatched) {
+      // Gemini answers a bad key with 400, not 401/403.
+      return sendError(res, 400, 'API key not valid. Please pass a valid API key.', 'INVALID_ARGUMENT', [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
+      ]);
+    }
+    const fault = faults.shift();
+    if (fault) return answerFault(req, res, record, fault);
+    await answerImage(res, record);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `fake failed: ${String(err)}`, 'INTERNAL');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    requests,
+    failNext(fault, count = 1) {
+      for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    reset() {
+      requests.length = 0;
+      faults = [];
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Hanging ('timeout') and keep-alive sockets would otherwise keep close() waiting.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function safeHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'x-goog-api-key' || value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+async function renderPng(width: number, height: number, seed: number, noisy: boolean): Promise<Buffer> {
+  if (noisy) {
+    return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).png().toBuffer();
+  }
+  const background = { r: (seed * 67) % 256, g: (seed * 131) % 256, b: 200 };
+  return sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+}

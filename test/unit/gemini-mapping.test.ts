@@ -1,0 +1,222 @@
+import { expect } from 'chai';
+import { ApiError } from '@google/genai';
+import { AppError } from '../../server/errors.js';
+import {
+  buildGenerateContentParams,
+  interpretResponse,
+  isRetryable,
+  mapGeminiError,
+  retryDelayMsFromError,
+  type GeminiAnswer,
+} from '../../server/gemini/gemini-mapping.js';
+import type { ImageRequest } from '../../server/gemini/image-generator.js';
+
+const KEY = 'AIzaSyUNITTESTKEY000000000000000000000';
+const context = { modelId: 'gemini-3-pro-image-preview', timeoutMs: 180_000, apiKey: KEY };
+const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+
+function apiError(status: number, message: string, details?: unknown[]): ApiError {
+  const body = { error: { code: status, message, status: 'X', ...(details ? { details } : {}) } };
+  return new ApiError({ status, message: JSON.stringify(body) });
+}
+
+function thrown(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(AppError);
+    return err as AppError;
+  }
+  expect.fail('expected an AppError');
+}
+
+describe('buildGenerateContentParams', () => {
+  const request: ImageRequest = {
+    modelId: 'gemini-3.1-flash-image-preview',
+    prompt: 'a lighthouse at dusk',
+    aspectRatio: '16:9',
+    imageSize: '2K',
+    references: [
+      { name: 'a.png', mimeType: 'image/png', data: png },
+      { name: 'b.jpg', mimeType: 'image/jpeg', data: Buffer.from('jpeg-bytes') },
+    ],
+  };
+
+  it('sends the prompt first, then each reference as base64 inlineData, in order', () => {
+    const params = buildGenerateContentParams(request);
+    expect(params.model).to.equal('gemini-3.1-flash-image-preview');
+    expect(params.contents).to.deep.equal([
+      {
+        role: 'user',
+        parts: [
+          { text: 'a lighthouse at dusk' },
+          { inlineData: { mimeType: 'image/png', data: png.toString('base64') } },
+          { inlineData: { mimeType: 'image/jpeg', data: Buffer.from('jpeg-bytes').toString('base64') } },
+        ],
+      },
+    ]);
+  });
+
+  it('asks for text and image output at the requested aspect ratio and size', () => {
+    const { config } = buildGenerateContentParams(request);
+    expect(config?.responseModalities).to.deep.equal(['TEXT', 'IMAGE']);
+    expect(config?.imageConfig).to.deep.equal({ aspectRatio: '16:9', imageSize: '2K' });
+  });
+});
+
+describe('interpretResponse', () => {
+  const imagePart = { inlineData: { mimeType: 'image/png', data: png.toString('base64') } };
+
+  it('returns the decoded image, the text and the token usage when Gemini answers with an image', () => {
+    const image = interpretResponse({
+      candidates: [{ content: { parts: [{ text: ' Here it is. ' }, imagePart] }, finishReason: 'STOP' }],
+      usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 1120, totalTokenCount: 1132 },
+    });
+    expect(image.mimeType).to.equal('image/png');
+    expect(image.data.equals(png)).to.equal(true);
+    expect(image.text).to.equal('Here it is.');
+    expect(image.usage).to.deep.equal({ promptTokens: 12, outputTokens: 1120, totalTokens: 1132 });
+  });
+
+  it('skips thought parts, so an interim draft image is not returned as the result', () => {
+    const draft = { thought: true, inlineData: { mimeType: 'image/png', data: Buffer.from('draft').toString('base64') } };
+    const image = interpretResponse({ candidates: [{ content: { parts: [{ text: 'planning', thought: true }, draft, imagePart] } }] });
+    expect(image.data.equals(png)).to.equal(true);
+    expect(image.text).to.equal(undefined);
+    expect(image.usage).to.deep.equal({});
+  });
+
+  it('rejects a blocked prompt as INVALID_ARGUMENT naming the reason and Gemini message', () => {
+    const err = thrown(() => interpretResponse({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT', blockReasonMessage: 'Policy 4.' } }));
+    expect(err.status).to.equal('INVALID_ARGUMENT');
+    expect(err.publicMessage).to.match(/blocked the prompt/).and.match(/PROHIBITED_CONTENT/).and.match(/Policy 4\./).and.match(/Rephrase/);
+  });
+
+  it('rejects a blocked image as INVALID_ARGUMENT naming the finish reason and the flagged categories', () => {
+    const answer: GeminiAnswer = {
+      candidates: [
+        {
+          content: { parts: [] },
+          finishReason: 'IMAGE_SAFETY',
+          safetyRatings: [
+            { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', blocked: true },
+            { category: 'HARM_CATEGORY_HARASSMENT', blocked: false },
+          ],
+        },
+      ],
+    };
+    const err = thrown(() => interpretResponse(answer));
+    expect(err.status).to.equal('INVALID_ARGUMENT');
+    expect(err.publicMessage).to.match(/blocked the generated image/).and.match(/IMAGE_SAFETY/).and.match(/HARM_CATEGORY_DANGEROUS_CONTENT/);
+    expect(err.publicMessage).to.not.match(/HARASSMENT/);
+  });
+
+  it('rejects an answer without an image, quoting what the model said, trimmed', () => {
+    const err = thrown(() => interpretResponse({ candidates: [{ content: { parts: [{ text: "I can't draw that. " + 'x'.repeat(2000) }] }, finishReason: 'STOP' }] }));
+    expect(err.status).to.equal('INVALID_ARGUMENT');
+    expect(err.publicMessage).to.match(/returned no image\. It said: "I can't draw that\./);
+    expect(err.publicMessage.length).to.be.lessThan(700);
+  });
+
+  it('says the model gave no explanation when there are no candidates at all', () => {
+    const err = thrown(() => interpretResponse({ candidates: [] }));
+    expect(err.publicMessage).to.match(/no image/).and.match(/no explanation/);
+  });
+
+  it('mentions an unusual finish reason when the answer has no image', () => {
+    const err = thrown(() => interpretResponse({ candidates: [{ content: { parts: [] }, finishReason: 'NO_IMAGE' }] }));
+    expect(err.publicMessage).to.match(/finish reason: NO_IMAGE/);
+  });
+});
+
+describe('mapGeminiError', () => {
+  it('maps a 400 to INVALID_ARGUMENT with Gemini message, capped and without the API key', () => {
+    const err = mapGeminiError(apiError(400, `Bad image for key ${KEY}. ` + 'y'.repeat(1000)), context);
+    expect(err.status).to.equal('INVALID_ARGUMENT');
+    expect(err.publicMessage).to.match(/^Gemini rejected the request: Bad image/);
+    expect(err.publicMessage).to.not.include(KEY);
+    expect(err.publicMessage.length).to.be.at.most(340);
+  });
+
+  it('treats a 400 API_KEY_INVALID as a server configuration problem, not the user fault', () => {
+    const err = mapGeminiError(apiError(400, 'API key not valid.', [{ reason: 'API_KEY_INVALID' }]), context);
+    expect(err.status).to.equal('INTERNAL');
+    expect(err.publicMessage).to.match(/API key/).and.match(/server configuration/);
+  });
+
+  for (const status of [401, 403]) {
+    it(`maps a ${status} to INTERNAL saying the server key was refused`, () => {
+      const err = mapGeminiError(apiError(status, 'denied'), context);
+      expect(err.status).to.equal('INTERNAL');
+      expect(err.publicMessage).to.match(/refused the server's API key/);
+    });
+  }
+
+  it('maps a 404 to a message naming the model id and the variables to check', () => {
+    const err = mapGeminiError(apiError(404, 'models/x is not found'), context);
+    expect(err.publicMessage).to.include('gemini-3-pro-image-preview').and.include('IMG_MODEL_FLASH').and.include('IMG_MODEL_PRO');
+  });
+
+  it('maps a 429 to RESOURCE_EXHAUSTED and uses the delay Gemini asked for when present', () => {
+    expect(mapGeminiError(apiError(429, 'quota'), context).publicMessage).to.match(/quota or rate limit.*in a minute/);
+    const withDelay = mapGeminiError(apiError(429, 'quota', [{ retryDelay: '37s' }]), context);
+    expect(withDelay.status).to.equal('RESOURCE_EXHAUSTED');
+    expect(withDelay.publicMessage).to.match(/in 37 s/);
+  });
+
+  for (const status of [500, 502, 503, 504]) {
+    it(`maps a ${status} to UNAVAILABLE`, () => {
+      const err = mapGeminiError(apiError(status, 'The model is overloaded.'), context);
+      expect(err.status).to.equal('UNAVAILABLE');
+      expect(err.publicMessage).to.include(`HTTP ${status}`).and.include('overloaded');
+    });
+  }
+
+  it('maps an abort to DEADLINE_EXCEEDED stating the timeout in seconds', () => {
+    const err = mapGeminiError(new DOMException('This operation was aborted', 'AbortError'), context);
+    expect(err.status).to.equal('DEADLINE_EXCEEDED');
+    expect(err.publicMessage).to.match(/within 180 s/);
+  });
+
+  it('maps a network failure to UNAVAILABLE naming the network error', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const err = mapGeminiError(new TypeError('fetch failed', { cause }), context);
+    expect(err.status).to.equal('UNAVAILABLE');
+    expect(err.publicMessage).to.include('ECONNREFUSED');
+  });
+
+  it('maps an unreadable answer to UNAVAILABLE and anything unknown to a generic INTERNAL', () => {
+    expect(mapGeminiError(new SyntaxError('Unexpected end of JSON input'), context).status).to.equal('UNAVAILABLE');
+    const unknown = mapGeminiError(new Error(`secret ${KEY}`), context);
+    expect(unknown.status).to.equal('INTERNAL');
+    expect(unknown.publicMessage).to.not.include(KEY);
+  });
+
+  it('passes an AppError through unchanged', () => {
+    const original = new AppError('INVALID_ARGUMENT', 'blocked');
+    expect(mapGeminiError(original, context)).to.equal(original);
+  });
+});
+
+describe('isRetryable', () => {
+  it('retries rate limits, server errors and network failures', () => {
+    for (const status of [429, 500, 502, 503, 504]) expect(isRetryable(apiError(status, 'x')), String(status)).to.equal(true);
+    const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    expect(isRetryable(reset)).to.equal(true);
+  });
+
+  it('does not retry timeouts, other client errors, blocks or unreadable answers', () => {
+    for (const status of [400, 401, 403, 404, 408]) expect(isRetryable(apiError(status, 'x')), String(status)).to.equal(false);
+    expect(isRetryable(new DOMException('aborted', 'AbortError'))).to.equal(false);
+    expect(isRetryable(new AppError('INVALID_ARGUMENT', 'blocked'))).to.equal(false);
+    expect(isRetryable(new SyntaxError('bad json'))).to.equal(false);
+  });
+});
+
+describe('retryDelayMsFromError', () => {
+  it('reads google.rpc.RetryInfo from the error body, and nothing otherwise', () => {
+    expect(retryDelayMsFromError(apiError(429, 'q', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' }]))).to.equal(1500);
+    expect(retryDelayMsFromError(apiError(429, 'q'))).to.equal(undefined);
+    expect(retryDelayMsFromError(new Error('x'))).to.equal(undefined);
+  });
+});
