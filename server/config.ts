@@ -119,33 +119,15 @@ export const DEFAULT_PORT = 8766;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`),
-    );
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`);
+  problems.push(...requirementProblems(env));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+
   const v = parsed.data;
   const port = v.PORT ?? DEFAULT_PORT;
   const authDisabled = v.IMG_AUTH_DISABLED ?? false;
-
-  const problems: string[] = [];
-  if (!v.GEMINI_API_KEY) problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio');
-  if (authDisabled && env.K_SERVICE) {
-    problems.push('IMG_AUTH_DISABLED: must not be set on Cloud Run; it opens the tools to anyone');
-  }
-  if (!authDisabled) {
-    const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL'] as const;
-    const missing: string[] = signInVars.filter((name) => !v[name]);
-    if (v.IMG_ALLOWED_EMAILS.length === 0) missing.push('IMG_ALLOWED_EMAILS');
-    problems.push(
-      missing.length > 0
-        ? `IMG_AUTH_DISABLED: sign-in is not configured (missing ${missing.join(', ')}); ` +
-            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development'
-        : 'IMG_AUTH_DISABLED: sign-in for MCP clients is not part of this build yet; ' +
-            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development',
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   const prices: Partial<Record<ModelAlias, Partial<Record<ImageSize, number>>>> = {};
   for (const alias of MODEL_ALIASES) {
@@ -177,4 +159,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     }),
     logLevel: v.IMG_LOG_LEVEL ?? 'INFO',
   });
+}
+
+/**
+ * What must be set together, checked on the raw values so that one run reports these
+ * alongside any malformed ones.
+ */
+function requirementProblems(env: NodeJS.ProcessEnv): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const authDisabled = ['1', 'true'].includes((env.IMG_AUTH_DISABLED ?? '').trim().toLowerCase());
+  const problems: string[] = [];
+  if (!has('GEMINI_API_KEY')) problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio');
+  if (authDisabled && has('K_SERVICE')) {
+    problems.push('IMG_AUTH_DISABLED: must not be set on Cloud Run; it opens the tools to anyone');
+  }
+  if (!authDisabled) {
+    const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS'];
+    const missing = signInVars.filter((name) => !has(name));
+    problems.push(
+      missing.length > 0
+        ? `IMG_AUTH_DISABLED: sign-in is not configured (missing ${missing.join(', ')}); ` +
+            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development'
+        : 'IMG_AUTH_DISABLED: sign-in for MCP clients is not part of this build yet; ' +
+            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development',
+    );
+  }
+  return problems;
 }

@@ -4,12 +4,12 @@
  * Generation records (`{id}.json`) share the root but are another module's business: every
  * path here is built from a validated name and a fixed extension, so they are unreachable.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../errors.js';
 import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
+import { writeFileAtomic } from '../local/atomic-file.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 
 const CONTENT_TYPES: Record<ImageVariant, string> = { image: 'image/png', thumbnail: 'image/webp' };
@@ -23,21 +23,6 @@ async function unlinkIfPresent(path: string): Promise<void> {
     await unlink(path);
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
-  }
-}
-
-/**
- * Readers see the old file or the whole new one, never a partial write: the bytes go to
- * a hidden temp file in the same directory (same filesystem, so rename is atomic).
- */
-async function writeAtomically(path: string, data: Buffer): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, data, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (err) {
-    await unlinkIfPresent(temp).catch(() => {});
-    throw err;
   }
 }
 
@@ -56,9 +41,9 @@ export class LocalImageStore implements ImageStore {
     let wroteThumbnail = false;
     try {
       await mkdir(this.thumbsDir, { recursive: true });
-      await writeAtomically(thumbnailPath, files.thumbnail);
+      await writeFileAtomic(thumbnailPath, files.thumbnail);
       wroteThumbnail = true;
-      await writeAtomically(pngPath, files.png);
+      await writeFileAtomic(pngPath, files.png);
     } catch (err) {
       if (wroteThumbnail) await unlinkIfPresent(thumbnailPath).catch(() => {});
       throw new AppError('INTERNAL', 'The image could not be stored. Please try again.', { cause: err });
@@ -123,9 +108,4 @@ export class LocalImageStore implements ImageStore {
   private notFound(name: ImageName, variant: ImageVariant): AppError {
     return notFound(`No image named ${variant === 'image' ? name : thumbnailNameOf(name)}.`);
   }
-}
-
-/** An ImageStore on local disk under `root` (created on first save). */
-export function createLocalImageStore(root: string): ImageStore {
-  return new LocalImageStore(root);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, data);
+    await writeFile(temp, data, { flag: 'wx' });
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { force: true });

@@ -12,7 +12,7 @@ import { notFound } from '../../server/errors.js';
 import { createLogger, silentLogger, type Logger } from '../../server/log.js';
 import type { ImageStore } from '../../server/images/image-store.js';
 import { imageRoutes } from '../../server/images/image-routes.js';
-import { createLocalImageStore } from '../../server/images/local-image-store.js';
+import { LocalImageStore } from '../../server/images/local-image-store.js';
 
 const SECRET = 'SECRET-PROMPT-a-llama-in-a-tuxedo';
 
@@ -75,7 +75,7 @@ describe('image routes', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'image-routes-'));
-    local = createLocalImageStore(dir);
+    local = new LocalImageStore(dir);
     name = newImageName();
     id = name.slice(0, 32);
     const image = sharp({ create: { width: 320, height: 200, channels: 3, background: { r: 200, g: 80, b: 30 } } });

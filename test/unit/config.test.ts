@@ -39,6 +39,8 @@ describe('config', () => {
   it('names every offending variable at once', () => {
     const found = problems({ ...base, PORT: 'eighty', IMG_COST_FLASH_2K: 'cheap', IMG_PUBLIC_URL: 'ftp://x', IMG_ALLOWED_EMAILS: 'a@b.c, nope' });
     expect(found.map((p) => p.split(':')[0])).to.have.members(['PORT', 'IMG_COST_FLASH_2K', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS']);
+    const withoutKey = problems({ IMG_AUTH_DISABLED: '1', PORT: '0' });
+    expect(withoutKey.map((p) => p.split(':')[0])).to.have.members(['PORT', 'GEMINI_API_KEY']);
   });
 
   it('refuses to start open unless IMG_AUTH_DISABLED=1, naming the missing sign-in settings', () => {

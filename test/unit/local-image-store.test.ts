@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { newImageName, type ImageName } from '../../server/core/names.js';
 import { AppError } from '../../server/errors.js';
-import { createLocalImageStore } from '../../server/images/local-image-store.js';
+import { LocalImageStore } from '../../server/images/local-image-store.js';
 import type { ImageStore } from '../../server/images/image-store.js';
 
 async function makeImages(seed = 40): Promise<{ png: Buffer; thumbnail: Buffer }> {
@@ -45,7 +45,7 @@ describe('local image store', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'image-store-'));
     root = join(dir, 'images');
-    store = createLocalImageStore(root);
+    store = new LocalImageStore(root);
     name = newImageName();
     id = name.slice(0, 32);
   });
@@ -91,7 +91,7 @@ describe('local image store', () => {
 
   it('rejects from stat on filesystem errors other than absence', async () => {
     await writeFile(join(dir, 'not-a-dir'), 'x');
-    const broken = createLocalImageStore(join(dir, 'not-a-dir'));
+    const broken = new LocalImageStore(join(dir, 'not-a-dir'));
     const err = await rejection(broken.stat(name, 'image'));
     expect((err as NodeJS.ErrnoException).code).to.equal('ENOTDIR');
   });

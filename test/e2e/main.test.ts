@@ -1,0 +1,88 @@
+/** The real entry point as a process: config errors, first log line, serving, draining. */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
+
+const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
+
+function startMain(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', TSX, 'server/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('server/main.ts', () => {
+  let fake: GeminiFake;
+  let root: string;
+  before(async () => {
+    fake = await startGeminiFake();
+    root = await mkdtemp(path.join(tmpdir(), 'image-studio-main-'));
+  });
+  after(async () => {
+    await fake.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses to start without IMG_AUTH_DISABLED or a Gemini key, naming each variable', async () => {
+    const run = startMain({ PORT: 'x' });
+    expect(await run.exited).to.equal(1);
+    const { stderr } = run.output();
+    expect(stderr).to.include('PORT: expected a whole number');
+    expect(stderr).to.include('GEMINI_API_KEY: required');
+    expect(stderr).to.include('IMG_AUTH_DISABLED: sign-in is not configured');
+  });
+
+  it('refuses to start open when sign-in is not configured', async () => {
+    const run = startMain({ GEMINI_API_KEY: 'k' });
+    expect(await run.exited).to.equal(1);
+    expect(run.output().stderr).to.match(/IMG_AUTH_DISABLED: sign-in is not configured .*set IMG_AUTH_DISABLED=1/);
+  });
+
+  it('starts on loopback, says so first, generates through MCP, and exits cleanly on SIGTERM', async () => {
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const run = startMain({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: fake.apiKey, IMG_GEMINI_BASE_URL: fake.url, PORT: port, IMG_ROOT: root });
+    try {
+      await waitFor(() => run.output().stdout.includes('\n'), 'the first log line');
+      const first = JSON.parse(run.output().stdout.split('\n')[0]!) as { severity: string; message: string };
+      expect(first.severity).to.equal('INFO');
+      expect(first.message).to.match(new RegExp(`listening on http://127.0.0.1:${port}, sign-in DISABLED.*loopback only`));
+
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await health.json()).to.deep.equal({ ok: true });
+
+      const client = new Client({ name: 'main-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://localhost:${port}/mcp`)));
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite' } })) as CallToolResult;
+      await client.close();
+      expect(result.isError).to.not.equal(true);
+      const text = result.content.find((c) => c.type === 'text');
+      expect(text && 'text' in text ? text.text : '').to.match(new RegExp(`http://localhost:${port}/i/[0-9a-f]{32}\\.png`));
+      expect((await readdir(root)).filter((f) => f.endsWith('.png'))).to.have.length(1);
+      expect(run.output().stdout).to.not.include(fake.apiKey);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).to.equal(0);
+  });
+});
