@@ -76,7 +76,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
           const retryable = attemptNumber <= options.maxRetries && isRetryable(err);
           const delayMs = retryable ? backoffMs(err, attemptNumber) : undefined;
           // Never the prompt or the key: status and the already-sanitised public message only.
-          const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: httpStatusOf(err), status: error.status, detail: error.publicMessage };
+          const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: upstreamStatusOf(err), status: error.status, detail: error.publicMessage };
           if (delayMs === undefined) {
             // A safety block or refusal is Gemini working as intended, not an upstream failure;
             // its message may quote the model's reply, which can echo the prompt, so it stays out.
@@ -94,7 +94,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
   };
 }
 
-function httpStatusOf(err: unknown): number | undefined {
+function upstreamStatusOf(err: unknown): number | undefined {
   return err instanceof ApiError ? err.status : undefined;
 }
 

@@ -5,7 +5,8 @@
  * from the generation record (prompt, price, model, email) is ever shown here.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { AppError, httpStatusOf, notFound, toAppError } from '../errors.js';
+import type { AppError} from '../errors.js';
+import { httpStatusOf, notFound, toAppError } from '../errors.js';
 import { isImageName, parsePublicFile, type ImageName } from '../core/names.js';
 import type { Logger } from '../log.js';
 import type { ImageStore } from './image-store.js';

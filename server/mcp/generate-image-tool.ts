@@ -93,7 +93,7 @@ function describeStage(stage: GenerationStage): string {
     case 'generating':
       return `Generating a ${stage.imageSize} ${stage.aspectRatio} image with ${stage.model.alias}`;
     case 'retrying':
-      return `Gemini is busy (${stage.reason}); retrying in ${Math.ceil(stage.delayMs / 1000)} s`;
+      return `${stage.reason}; retrying in ${Math.ceil(stage.delayMs / 1000)} s`;
     case 'saving':
       return 'Saving the image';
   }

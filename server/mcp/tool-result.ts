@@ -20,8 +20,9 @@ export async function runTool(
     return await run();
   } catch (err) {
     const appError = toAppError(err);
-    const log = appError.status === 'INTERNAL' ? logger.error : logger.warn;
-    log(`tool ${tool} failed`, { status: appError.status, err });
+    const fields = { status: appError.status, err };
+    if (appError.status === 'INTERNAL') logger.error(`tool ${tool} failed`, fields);
+    else logger.warn(`tool ${tool} failed`, fields);
     return { content: [{ type: 'text', text: appError.publicMessage }], isError: true };
   }
 }

@@ -26,7 +26,7 @@ describe('LocalRecordStore', () => {
     await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
     const files = (await readdir(root)).sort();
     expect(files).to.deep.equal([record.name.replace('.png', '.json'), 'prefs.json', 'totals.json'].sort());
-    expect(JSON.parse(await readFile(path.join(root, record.name.replace('.png', '.json')), 'utf8')).prompt).to.equal(record.prompt);
+    expect((JSON.parse(await readFile(path.join(root, record.name.replace('.png', '.json')), 'utf8')) as { prompt: string }).prompt).to.equal(record.prompt);
   });
 
   it('reads totals back after a restart', async () => {

@@ -60,7 +60,7 @@ describe('generate_image over MCP (real SDK client, Gemini fake)', () => {
     const preview = imageOf(result);
     expect(preview.mimeType).to.equal('image/jpeg');
     const previewMeta = await sharp(Buffer.from(preview.data, 'base64')).metadata();
-    expect(Math.max(previewMeta.width!, previewMeta.height!)).to.be.at.most(512);
+    expect(Math.max(previewMeta.width, previewMeta.height)).to.be.at.most(512);
     expect(preview.data.length).to.be.below(1024 * 1024);
 
     const text = textOf(result);
@@ -87,7 +87,7 @@ describe('generate_image over MCP (real SDK client, Gemini fake)', () => {
     const thumb = await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`);
     expect(thumb.headers.get('content-type')).to.equal('image/webp');
     const thumbMeta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
-    expect(Math.max(thumbMeta.width!, thumbMeta.height!)).to.be.at.most(320);
+    expect(Math.max(thumbMeta.width, thumbMeta.height)).to.be.at.most(320);
   });
 
   it('sends an earlier generation to Gemini when it is named as a reference, by title or link', async () => {
