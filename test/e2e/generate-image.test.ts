@@ -122,6 +122,17 @@ describe('generate_image over MCP (real SDK client, Gemini fake)', () => {
     expect(messages.at(-1)).to.match(/^Saving the image/);
   });
 
+  it('keeps totals equal to the sum of the records when generations finish at once', async () => {
+    const sizes = ['1K', '2K', '4K', '1K', '2K', '1K'] as const;
+    const results = await Promise.all(sizes.map((image_size, i) => call({ prompt: `picture ${i}`, image_size, model: i % 2 ? 'pro' : 'flash' })));
+    const records = await Promise.all(results.map((r) => server.records.get(titleOf(r) as never)));
+    const totals = await server.records.totals(LOCAL_CALLER.email);
+    expect(totals.imageCount).to.equal(sizes.length);
+    expect(totals.costUsd).to.be.closeTo(records.reduce((sum, r) => sum + r!.costUsd, 0), 1e-9);
+    expect(totals.byModel.pro?.imageCount).to.equal(3);
+    expect((await server.files()).filter((f) => f.endsWith('.png'))).to.have.length(sizes.length);
+  });
+
   it('keeps answering /health while a generation is in flight', async () => {
     server.fake.failNext({ kind: 'delay', ms: 800 });
     let generationDone = false;

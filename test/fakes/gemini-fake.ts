@@ -55,6 +55,8 @@ export interface GeminiFakeOptions {
   apiKey?: string;
   /** Random pixels, so PNGs have realistic sizes (slower). */
   noisy?: boolean;
+  /** Port on 127.0.0.1; default a free one. */
+  port?: number;
 }
 
 export interface GeminiFake {
@@ -229,7 +231,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       if (!res.headersSent) sendError(res, 500, `fake failed: ${String(err)}`, 'INTERNAL');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
