@@ -61,8 +61,6 @@ function main(): void {
     logger.error('could not listen', { err, host: config.host, port: config.port });
     process.exit(1);
   });
-  // Long generations answer over a stream; keep sockets open as long as a generation may last.
-  server.requestTimeout = config.gemini.timeoutMs * (config.gemini.maxRetries + 1) + 60_000;
 
   const drain = (signal: string) => {
     logger.info('shutting down: finishing requests in flight', { signal });
