@@ -1,20 +1,24 @@
 /**
  * Records on local disk, in the original server's layout: a sidecar `{id}.json` beside each
- * `{id}.png`, and `prefs.json`; plus `totals.json` so totals never need a scan of every
- * sidecar. One process owns the directory: writes to the shared files run one at a time.
+ * `{id}.png`, and `prefs.json` (`{ "<email>": { "model": "pro" } }`, as the original wrote
+ * it); plus `totals.json` so totals never need a scan of every sidecar. One process owns the
+ * directory: writes to the shared files run one at a time, and the per-user index used for
+ * paging is built once from the sidecars and kept up to date in memory.
  *
  * Order of a commit: sidecar, then totals. A crash between the two leaves a record that
  * the totals do not count yet (never the reverse); see docs/data-model.md.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
 import { addGeneration, emptyTotals, type UserTotals } from '../core/totals.js';
+import { AppError } from '../errors.js';
 import { createSerialQueue, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
+import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
-import type { GenerationRecord, RecordStore, UserPrefs } from './record-store.js';
+import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
 
 const modelTotals = z.object({ imageCount: z.number(), costUsd: z.number() });
 const totalsFileSchema = z.object({
@@ -30,32 +34,42 @@ const totalsFileSchema = z.object({
     }),
   ),
 });
-const prefsFileSchema = z.record(z.string(), z.object({ defaultModel: z.enum(MODEL_ALIASES).optional() }));
+// The original's shape; entries it could not parse are ignored, as it did.
+const prefsFileSchema = z.record(z.string(), z.unknown());
+const prefsEntrySchema = z.object({ model: z.enum(MODEL_ALIASES) });
 
 export type TotalsFile = z.infer<typeof totalsFileSchema>;
 type PrefsFile = z.infer<typeof prefsFileSchema>;
 
+const SIDECAR_PATTERN = /^[0-9a-f]{32}\.json$/;
+
 export class LocalRecordStore implements RecordStore {
   private readonly serially = createSerialQueue();
   private ready: Promise<void> | undefined;
+  /** email → positions of that user's records, newest first. */
+  private index: Promise<Map<string, PagePosition[]>> | undefined;
 
   constructor(private readonly root: string) {}
 
   async commit(record: GenerationRecord): Promise<void> {
     const parsed = generationRecordSchema.parse(record);
     await this.ensureRoot();
+    const index = await this.loadIndex();
     await this.serially(async () => {
-      const totals = await this.readTotals();
       const sidecar = this.sidecarPath(parsed.name);
+      if ((await readFileIfExists(sidecar)) !== undefined) {
+        throw new AppError('INTERNAL', `A record named ${parsed.name} exists already.`);
+      }
+      const totals = await this.readTotals();
       await writeFileAtomic(sidecar, JSON.stringify(parsed, null, 2) + '\n');
       const user = totals.users[parsed.email] ?? emptyTotals(parsed.email);
-      const updated: TotalsFile = { ...totals, users: { ...totals.users, [parsed.email]: addGeneration(user, parsed) } };
       try {
-        await this.writeTotals(updated);
+        await this.writeTotals({ ...totals, users: { ...totals.users, [parsed.email]: addGeneration(user, parsed) } });
       } catch (err) {
         await rm(sidecar, { force: true });
         throw err;
       }
+      insertSorted(index, parsed.email, parsed);
     });
   }
 
@@ -63,6 +77,29 @@ export class LocalRecordStore implements RecordStore {
     const text = await readFileIfExists(this.sidecarPath(name));
     if (text === undefined) return undefined;
     return generationRecordSchema.parse(JSON.parse(text));
+  }
+
+  async listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage> {
+    checkPageLimit(page.limit, MAX_PAGE_SIZE);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const positions = (await this.loadIndex()).get(email) ?? [];
+    const start = after === undefined ? 0 : positions.findIndex((p) => compareNewestFirst(p, after) > 0);
+    const slice = start < 0 ? [] : positions.slice(start, start + page.limit);
+    const records = (await Promise.all(slice.map((p) => this.get(p.name)))).filter((r): r is GenerationRecord => r !== undefined);
+    const last = slice.at(-1);
+    const more = start >= 0 && start + page.limit < positions.length;
+    return more && last ? { records, nextCursor: encodeCursor(last) } : { records };
+  }
+
+  async remove(name: ImageName): Promise<void> {
+    const index = await this.loadIndex();
+    await this.serially(async () => {
+      const record = await this.get(name);
+      if (!record) return;
+      await rm(this.sidecarPath(name), { force: true });
+      const positions = index.get(record.email) ?? [];
+      index.set(record.email, positions.filter((p) => p.name !== name));
+    });
   }
 
   async totals(email: string): Promise<UserTotals> {
@@ -76,14 +113,17 @@ export class LocalRecordStore implements RecordStore {
   }
 
   async prefs(email: string): Promise<UserPrefs> {
-    return (await this.readPrefs())[email] ?? {};
+    const entry = prefsEntrySchema.safeParse((await this.readPrefs())[email]);
+    return entry.success ? { defaultModel: entry.data.model } : {};
   }
 
   async setPrefs(email: string, prefs: UserPrefs): Promise<void> {
     await this.ensureRoot();
     await this.serially(async () => {
-      const all = await this.readPrefs();
-      await writeFileAtomic(this.file('prefs.json'), JSON.stringify({ ...all, [email]: prefs }, null, 2) + '\n');
+      const all = { ...(await this.readPrefs()) };
+      if (prefs.defaultModel === undefined) delete all[email];
+      else all[email] = { model: prefs.defaultModel };
+      await writeFileAtomic(this.file('prefs.json'), JSON.stringify(all, null, 2) + '\n');
     });
   }
 
@@ -99,6 +139,27 @@ export class LocalRecordStore implements RecordStore {
   private async readPrefs(): Promise<PrefsFile> {
     const text = await readFileIfExists(this.file('prefs.json'));
     return text === undefined ? {} : prefsFileSchema.parse(JSON.parse(text));
+  }
+
+  /** Built once, on first need, from every sidecar; unreadable sidecars are left out. */
+  private loadIndex(): Promise<Map<string, PagePosition[]>> {
+    this.index ??= (async () => {
+      const index = new Map<string, PagePosition[]>();
+      const files = await readdir(this.root).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [] as string[];
+        throw err;
+      });
+      for (const file of files.filter((f) => SIDECAR_PATTERN.test(f))) {
+        const record = await this.get(`${file.slice(0, 32)}.png` as ImageName).catch(() => undefined);
+        if (!record) continue;
+        const positions = index.get(record.email) ?? [];
+        positions.push({ createdAt: record.createdAt, name: record.name });
+        index.set(record.email, positions);
+      }
+      for (const positions of index.values()) positions.sort(compareNewestFirst);
+      return index;
+    })();
+    return this.index;
   }
 
   private sidecarPath(name: ImageName): string {
@@ -121,4 +182,13 @@ export class LocalRecordStore implements RecordStore {
     );
     return this.ready;
   }
+}
+
+function insertSorted(index: Map<string, PagePosition[]>, email: string, position: PagePosition): void {
+  const positions = index.get(email) ?? [];
+  const at = positions.findIndex((p) => compareNewestFirst(p, position) > 0);
+  const entry = { createdAt: position.createdAt, name: position.name };
+  if (at < 0) positions.push(entry);
+  else positions.splice(at, 0, entry);
+  index.set(email, positions);
 }

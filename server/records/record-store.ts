@@ -34,10 +34,26 @@ export interface UserPrefs {
   readonly defaultModel?: ModelAlias;
 }
 
+export interface GenerationPage {
+  /** Newest first (by createdAt, then name). */
+  readonly records: readonly GenerationRecord[];
+  /** Pass to the next call for the following page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
 export interface RecordStore {
-  /** Writes the record and adds it to the user's totals, together or not at all. */
+  /**
+   * Writes the record and adds it to the user's totals, together or not at all. Rejects if
+   * a record of that name exists already (and changes nothing).
+   */
   commit(record: GenerationRecord): Promise<void>;
   get(name: ImageName): Promise<GenerationRecord | undefined>;
+  /** One page of a user's records, newest first; `cursor` comes from the previous page. */
+  listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage>;
+  /** Deletes the record; the user's totals stay as they are (spend is cumulative). */
+  remove(name: ImageName): Promise<void>;
   totals(email: string): Promise<UserTotals>;
   allTotals(): Promise<UserTotals[]>;
   prefs(email: string): Promise<UserPrefs>;

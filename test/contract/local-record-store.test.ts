@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalRecordStore } from '../../server/records/local-record-store.js';
@@ -33,6 +33,23 @@ describe('LocalRecordStore', () => {
     const root = await tempRoot();
     await new LocalRecordStore(root).commit(sampleRecord());
     expect((await new LocalRecordStore(root).totals('ada@example.com')).imageCount).to.equal(1);
+  });
+
+  it('reads the original server’s prefs.json as it is', async () => {
+    const root = await tempRoot();
+    await writeFile(path.join(root, 'prefs.json'), JSON.stringify({ 'ada@example.com': { model: 'pro' }, 'bob@example.com': { model: 'dall-e' } }));
+    const store = new LocalRecordStore(root);
+    expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
+    expect(await store.prefs('bob@example.com')).to.deep.equal({});
+  });
+
+  it('pages records written by an earlier process', async () => {
+    const root = await tempRoot();
+    const record = sampleRecord();
+    await new LocalRecordStore(root).commit(record);
+    await writeFile(path.join(root, 'ffffffffffffffffffffffffffffffff.json'), '{ not json');
+    const page = await new LocalRecordStore(root).listByUser('ada@example.com', { limit: 10 });
+    expect(page.records).to.deep.equal([record]);
   });
 
   it('removes the sidecar again when the totals cannot be written', async () => {

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { newImageName } from '../../server/core/names.js';
+import type { AppError } from '../../server/errors.js';
 import type { GenerationRecord, RecordStore } from '../../server/records/record-store.js';
 
 export function sampleRecord(overrides: Partial<GenerationRecord> = {}): GenerationRecord {
@@ -86,11 +87,63 @@ export function recordStoreContract(label: string, makeStore: () => Promise<Reco
       expect((await store.totals('ada@example.com')).imageCount).to.equal(0);
     });
 
+    it('pages a user’s records newest first, by cursor, without others’ records', async () => {
+      const times = ['2026-11-01T10:00:00.000Z', '2026-11-03T10:00:00.000Z', '2026-11-02T10:00:00.000Z', '2026-11-03T10:00:00.000Z', '2026-11-05T10:00:00.000Z'];
+      const mine = times.map((createdAt) => sampleRecord({ createdAt }));
+      for (const r of mine) await store.commit(r);
+      await store.commit(sampleRecord({ email: 'bob@example.com', createdAt: '2026-11-04T10:00:00.000Z' }));
+      const expected = [...mine]
+        .sort((a, b) => (a.createdAt === b.createdAt ? (a.name < b.name ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1))
+        .map((r) => r.name);
+
+      const first = await store.listByUser('ada@example.com', { limit: 2 });
+      expect(first.records.map((r) => r.name)).to.deep.equal(expected.slice(0, 2));
+      expect(first.nextCursor).to.be.a('string');
+      const second = await store.listByUser('ada@example.com', { limit: 2, cursor: first.nextCursor });
+      expect(second.records.map((r) => r.name)).to.deep.equal(expected.slice(2, 4));
+      const third = await store.listByUser('ada@example.com', { limit: 2, cursor: second.nextCursor });
+      expect(third.records.map((r) => r.name)).to.deep.equal(expected.slice(4));
+      expect(third.nextCursor).to.equal(undefined);
+      expect(third.records[0]).to.deep.equal(mine.find((r) => r.name === expected[4]));
+    });
+
+    it('gives an empty page for a user with no records, and rejects a bad cursor or page size', async () => {
+      expect(await store.listByUser('nobody@example.com', { limit: 10 })).to.deep.equal({ records: [] });
+      const bad = await store.listByUser('ada@example.com', { limit: 10, cursor: 'not-a-cursor' }).catch((e: unknown) => e);
+      expect((bad as AppError).status).to.equal('INVALID_ARGUMENT');
+      const tooMany = await store.listByUser('ada@example.com', { limit: 1000 }).catch((e: unknown) => e);
+      expect((tooMany as AppError).status).to.equal('INVALID_ARGUMENT');
+    });
+
+    it('removes a record without lowering the user’s totals', async () => {
+      const kept = sampleRecord({ createdAt: '2026-11-01T10:00:00.000Z' });
+      const removed = sampleRecord({ createdAt: '2026-11-02T10:00:00.000Z' });
+      await store.commit(kept);
+      await store.commit(removed);
+      await store.remove(removed.name);
+      await store.remove(removed.name); // removing twice is not an error
+      expect(await store.get(removed.name)).to.equal(undefined);
+      expect((await store.listByUser('ada@example.com', { limit: 10 })).records.map((r) => r.name)).to.deep.equal([kept.name]);
+      expect(await store.totals('ada@example.com')).to.include({ imageCount: 2, costUsd: 0.134 });
+    });
+
+    it('refuses a second record with the same name and leaves the first and the totals alone', async () => {
+      const record = sampleRecord();
+      await store.commit(record);
+      const again = await store.commit({ ...record, prompt: 'overwritten' }).then(() => 'committed', () => 'refused');
+      expect(again).to.equal('refused');
+      expect(await store.get(record.name)).to.deep.equal(record);
+      expect((await store.totals('ada@example.com')).imageCount).to.equal(1);
+    });
+
     it('saves and returns each user’s preferences separately', async () => {
       expect(await store.prefs('ada@example.com')).to.deep.equal({});
       await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
       await store.setPrefs('bob@example.com', { defaultModel: 'flash' });
       expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
+      expect(await store.prefs('bob@example.com')).to.deep.equal({ defaultModel: 'flash' });
+      await store.setPrefs('ada@example.com', {});
+      expect(await store.prefs('ada@example.com')).to.deep.equal({});
       expect(await store.prefs('bob@example.com')).to.deep.equal({ defaultModel: 'flash' });
     });
   });
