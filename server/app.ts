@@ -27,6 +27,7 @@ export interface AppDeps {
    */
   readonly authDisabled: true;
   readonly progressIntervalMs?: number;
+  readonly recordDeadlineMs?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
         publicUrl: deps.publicUrl,
         logger: deps.logger,
         progressIntervalMs: deps.progressIntervalMs ?? 5000,
+        recordDeadlineMs: deps.recordDeadlineMs,
       },
       resolveCaller: async (): Promise<Caller> => LOCAL_CALLER,
     }),

@@ -7,13 +7,24 @@ import { z } from 'zod';
 import { MODEL_ALIASES, buildRegistry, type ModelAlias, type ModelRegistry } from './core/models.js';
 import { IMAGE_SIZES, type ImageSize } from './core/options.js';
 
+/** Where images and records live: a local directory, or Cloud Storage + Firestore. */
+export type StoreConfig =
+  | { readonly kind: 'local'; readonly root: string }
+  | {
+      readonly kind: 'cloud';
+      readonly bucket: string;
+      /** Unset on Cloud Run: the client libraries read it from the metadata server. */
+      readonly projectId: string | undefined;
+      readonly firestoreDatabase: string | undefined;
+    };
+
 export interface Config {
   readonly port: number;
   /** Interface to listen on: loopback unless sign-in is on or IMG_HOST says otherwise. */
   readonly host: string;
   /** Base URL users reach the server at, without a trailing slash. */
   readonly publicUrl: string;
-  readonly imageRoot: string;
+  readonly store: StoreConfig;
   readonly gemini: {
     readonly apiKey: string | undefined;
     readonly baseUrl: string | undefined;
@@ -99,6 +110,14 @@ const envSchema = z.object({
   IMG_HOST: optionalText,
   IMG_PUBLIC_URL: baseUrl,
   IMG_ROOT: optionalText,
+  IMG_STORE: z.enum(['local', 'cloud'], { error: 'expected local or cloud' }).optional(),
+  IMG_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'expected a Cloud Storage bucket name, such as my-project-images')
+    .optional(),
+  GOOGLE_CLOUD_PROJECT: optionalText,
+  IMG_FIRESTORE_DATABASE: optionalText,
   GEMINI_API_KEY: optionalText,
   IMG_GEMINI_BASE_URL: baseUrl,
   IMG_GEMINI_TIMEOUT_SECONDS: positiveInt(5, 600),
@@ -117,18 +136,29 @@ const envSchema = z.object({
 
 export const DEFAULT_PORT = 8766;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+type Env = z.infer<typeof envSchema>;
+
+/** The parsed environment, or ConfigError naming every malformed variable and `extraProblems`. */
+function parseEnv(env: NodeJS.ProcessEnv, extraProblems: string[]): Env {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`);
-  problems.push(...requirementProblems(env));
+  problems.push(...extraProblems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
+}
 
-  const v = parsed.data;
-  const port = v.PORT ?? DEFAULT_PORT;
-  const authDisabled = v.IMG_AUTH_DISABLED ?? false;
+/** Where the data lives and the model registry: for the import, which needs no server settings. */
+export function loadImportConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): { readonly store: StoreConfig; readonly registry: ModelRegistry } {
+  const v = parseEnv(env, storeProblems(env));
+  return Object.freeze({ store: storeConfigOf(v, cwd), registry: registryOf(v) });
+}
 
+function registryOf(v: Env): ModelRegistry {
   const prices: Partial<Record<ModelAlias, Partial<Record<ImageSize, number>>>> = {};
   for (const alias of MODEL_ALIASES) {
     for (const size of IMAGE_SIZES) {
@@ -137,18 +167,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     }
   }
 
+  return buildRegistry({ ids: { flash: v.IMG_MODEL_FLASH, pro: v.IMG_MODEL_PRO }, prices });
+}
+
+function storeConfigOf(v: Env, cwd: string): StoreConfig {
+  const cloud = v.IMG_STORE === 'cloud' || (v.IMG_STORE === undefined && (v.IMG_BUCKET !== undefined || v.GOOGLE_CLOUD_PROJECT !== undefined));
+  if (!cloud) return Object.freeze({ kind: 'local', root: path.resolve(cwd, v.IMG_ROOT ?? '.localdata') });
+  return Object.freeze({
+    kind: 'cloud',
+    bucket: v.IMG_BUCKET ?? '',
+    projectId: v.GOOGLE_CLOUD_PROJECT,
+    firestoreDatabase: v.IMG_FIRESTORE_DATABASE,
+  });
+}
+
+function storeProblems(env: NodeJS.ProcessEnv): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const store = (env.IMG_STORE ?? '').trim();
+  const cloud = store === 'cloud' || (store === '' && (has('IMG_BUCKET') || has('GOOGLE_CLOUD_PROJECT')));
+  return cloud && !has('IMG_BUCKET')
+    ? ['IMG_BUCKET: required for the cloud store (chosen by IMG_STORE=cloud or GOOGLE_CLOUD_PROJECT); the bucket for images']
+    : [];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const v = parseEnv(env, [...requirementProblems(env), ...storeProblems(env)]);
+  const port = v.PORT ?? DEFAULT_PORT;
+  const authDisabled = v.IMG_AUTH_DISABLED ?? false;
+
   return Object.freeze({
     port,
     host: v.IMG_HOST ?? (authDisabled ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
-    imageRoot: path.resolve(cwd, v.IMG_ROOT ?? '.localdata'),
+    store: storeConfigOf(v, cwd),
     gemini: Object.freeze({
       apiKey: v.GEMINI_API_KEY,
       baseUrl: v.IMG_GEMINI_BASE_URL,
       timeoutMs: (v.IMG_GEMINI_TIMEOUT_SECONDS ?? 180) * 1000,
       maxRetries: v.IMG_GEMINI_MAX_RETRIES ?? 2,
     }),
-    registry: buildRegistry({ ids: { flash: v.IMG_MODEL_FLASH, pro: v.IMG_MODEL_PRO }, prices }),
+    registry: registryOf(v),
     auth: Object.freeze({
       disabled: authDisabled,
       allowedEmails: Object.freeze(v.IMG_ALLOWED_EMAILS),

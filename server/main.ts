@@ -6,9 +6,8 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
-import { LocalImageStore } from './images/local-image-store.js';
 import { createLogger } from './log.js';
-import { LocalRecordStore } from './records/local-record-store.js';
+import { openStores } from './stores.js';
 
 /** Cloud Run gives 10 s between SIGTERM and SIGKILL; finish what is in flight within it. */
 const DRAIN_MS = 9_000;
@@ -25,17 +24,18 @@ function readConfig(): Config {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(undefined, {}, config.logLevel);
   if (!config.auth.disabled || !config.gemini.apiKey) throw new Error('unreachable: loadConfig checks both');
 
+  const stores = await openStores(config.store);
   const app = createApp({
     authDisabled: true,
     publicUrl: config.publicUrl,
     registry: config.registry,
-    images: new LocalImageStore(config.imageRoot),
-    records: new LocalRecordStore(config.imageRoot),
+    images: stores.images,
+    records: stores.records,
     generator: createGeminiImageGenerator({
       apiKey: config.gemini.apiKey,
       baseUrl: config.gemini.baseUrl,
@@ -53,8 +53,9 @@ function main(): void {
       `Image Studio listening on http://${config.host}:${config.port}, sign-in DISABLED (IMG_AUTH_DISABLED=1): ` +
         (loopback
           ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
-          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`),
-      { publicUrl: config.publicUrl, imageRoot: config.imageRoot, store: 'local' },
+          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`) +
+        `; storing in ${stores.description}`,
+      { publicUrl: config.publicUrl, store: stores.description },
     );
   });
   server.on('error', (err) => {
@@ -64,7 +65,7 @@ function main(): void {
 
   const drain = (signal: string) => {
     logger.info('shutting down: finishing requests in flight', { signal });
-    server.close(() => process.exit(0));
+    server.close(() => void stores.close().finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), DRAIN_MS).unref();
   };
@@ -72,4 +73,7 @@ function main(): void {
   process.once('SIGINT', () => drain('SIGINT'));
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`Image Studio could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

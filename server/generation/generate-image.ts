@@ -21,6 +21,8 @@ export interface GenerationDeps {
   readonly publicUrl: string;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** How long a record write may take before the generation is reported as failed. */
+  readonly recordDeadlineMs?: number;
 }
 
 export interface GenerationInput {
@@ -115,22 +117,48 @@ async function loadReference(images: ImageStore, name: ImageName): Promise<Refer
 
 async function store(deps: GenerationDeps, record: GenerationRecord, png: Buffer, thumbnail: Buffer): Promise<void> {
   const failed = (err: unknown) =>
-    new AppError(
-      'UNAVAILABLE',
-      'The image was generated but could not be saved, so nothing was stored. Please try again.',
-      { cause: err },
-    );
+    new AppError('UNAVAILABLE', 'The image was generated but could not be saved, so nothing was stored. Please try again.', {
+      cause: err,
+    });
   try {
     await deps.images.save(record.name, { png, thumbnail });
   } catch (err) {
     throw failed(err);
   }
-  try {
-    await deps.records.commit(record);
-  } catch (err) {
-    await deps.images.remove(record.name).catch((cleanupErr: unknown) =>
-      deps.logger.error('could not remove image after a failed record write', { name: record.name, err: cleanupErr }),
+
+  const removeImage = () =>
+    deps.images.remove(record.name).catch((err: unknown) =>
+      deps.logger.error('could not remove an image whose record failed', { name: record.name, err }),
     );
-    throw failed(err);
+  const commit = deps.records.commit(record);
+  const outcome = await settleWithin(commit, deps.recordDeadlineMs ?? DEFAULT_RECORD_DEADLINE_MS);
+  if (outcome.state === 'fulfilled') return;
+  if (outcome.state === 'rejected') {
+    await removeImage();
+    throw failed(outcome.reason);
   }
+  // Timed out: the write may still land, and a record must never point at a missing image,
+  // so the image goes only once the write has definitely failed.
+  commit.then(
+    () => deps.logger.warn('a record write finished after its deadline; the image is stored after all', { name: record.name }),
+    () => void removeImage(),
+  );
+  throw new AppError('UNAVAILABLE', 'The image was generated but the record store did not answer in time. Please try again.');
+}
+
+/** Record stores can hang when unreachable (Firestore's client waits for minutes). */
+const DEFAULT_RECORD_DEADLINE_MS = 20_000;
+
+type Settled<T> = { state: 'fulfilled'; value: T } | { state: 'rejected'; reason: unknown } | { state: 'pending' };
+
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ state: 'pending' }), ms);
+  });
+  const settled = promise.then(
+    (value): Settled<T> => ({ state: 'fulfilled', value }),
+    (reason: unknown): Settled<T> => ({ state: 'rejected', reason }),
+  );
+  return Promise.race([settled, deadline]).finally(() => clearTimeout(timer));
 }

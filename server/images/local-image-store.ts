@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../errors.js';
 import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
-import { writeFileAtomic } from '../local/atomic-file.js';
+import { createFileAtomic } from '../local/atomic-file.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 
 const CONTENT_TYPES: Record<ImageVariant, string> = { image: 'image/png', thumbnail: 'image/webp' };
@@ -41,9 +41,9 @@ export class LocalImageStore implements ImageStore {
     let wroteThumbnail = false;
     try {
       await mkdir(this.thumbsDir, { recursive: true });
-      await writeFileAtomic(thumbnailPath, files.thumbnail);
+      await createFileAtomic(thumbnailPath, files.thumbnail);
       wroteThumbnail = true;
-      await writeFileAtomic(pngPath, files.png);
+      await createFileAtomic(pngPath, files.png);
     } catch (err) {
       if (wroteThumbnail) await unlinkIfPresent(thumbnailPath).catch(() => {});
       throw new AppError('INTERNAL', 'The image could not be stored. Please try again.', { cause: err });

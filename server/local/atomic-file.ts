@@ -1,20 +1,30 @@
 /**
  * File writes that readers never see half-done: write a temp file in the same directory,
- * then rename over the target (atomic on POSIX file systems).
+ * then move it into place in one step (atomic on POSIX file systems).
  */
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile, rename, readFile } from 'node:fs/promises';
+import { link, rm, writeFile, rename, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+async function viaTempFile(target: string, data: string | Buffer, place: (temp: string) => Promise<void>): Promise<void> {
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temp, data, { flag: 'wx' });
-    await rename(temp, target);
-  } catch (err) {
+    await place(temp);
+  } finally {
     await rm(temp, { force: true });
-    throw err;
   }
+}
+
+/** Replaces the file, if any, with the whole of `data`. */
+export function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+  return viaTempFile(target, data, (temp) => rename(temp, target));
+}
+
+/** Creates the file with the whole of `data`; rejects (EEXIST) if it exists, leaving it as it was. */
+export function createFileAtomic(target: string, data: string | Buffer): Promise<void> {
+  // link() refuses an existing target, where rename() would replace it.
+  return viaTempFile(target, data, (temp) => link(temp, target));
 }
 
 /** The file's text, or undefined if it does not exist. */

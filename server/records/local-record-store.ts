@@ -15,7 +15,7 @@ import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
 import { addGeneration, emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError } from '../errors.js';
-import { createSerialQueue, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
+import { createFileAtomic, createSerialQueue, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
 import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
@@ -57,11 +57,10 @@ export class LocalRecordStore implements RecordStore {
     const index = await this.loadIndex();
     await this.serially(async () => {
       const sidecar = this.sidecarPath(parsed.name);
-      if ((await readFileIfExists(sidecar)) !== undefined) {
-        throw new AppError('INTERNAL', `A record named ${parsed.name} exists already.`);
-      }
       const totals = await this.readTotals();
-      await writeFileAtomic(sidecar, JSON.stringify(parsed, null, 2) + '\n');
+      await createFileAtomic(sidecar, JSON.stringify(parsed, null, 2) + '\n').catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new AppError('INTERNAL', `A record named ${parsed.name} exists already.`, { cause: err }) : err;
+      });
       const user = totals.users[parsed.email] ?? emptyTotals(parsed.email);
       try {
         await this.writeTotals({ ...totals, users: { ...totals.users, [parsed.email]: addGeneration(user, parsed) } });

@@ -1,13 +1,14 @@
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import path from 'node:path';
 import sharp from 'sharp';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { buildRegistry } from '../../server/core/models.js';
+import type { RecordStore } from '../../server/records/record-store.js';
+import type { ImageName } from '../../server/core/names.js';
 import { expectedDimensions } from '../fakes/gemini-fake.js';
+import { STORE_KINDS } from '../support/store-kits.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 type Content = CallToolResult['content'][number];
@@ -26,194 +27,196 @@ function titleOf(result: CallToolResult): string {
   return match[1];
 }
 
-describe('generate_image over MCP (real SDK client, Gemini fake)', () => {
-  let server: TestServer;
-  let client: Client;
-  const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'generate_image', arguments: args })) as CallToolResult;
+for (const store of STORE_KINDS) {
+  describe(`generate_image over MCP on the ${store} stores (real SDK client, Gemini fake)`, () => {
+    let server: TestServer;
+    let client: Client;
+    const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'generate_image', arguments: args })) as CallToolResult;
 
-  beforeEach(async () => {
-    server = await startTestServer();
-    client = await server.connect();
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+    beforeEach(async () => {
+      server = await startTestServer({ store });
+      client = await server.connect();
+    });
+    afterEach(async () => {
+      await server.close();
+    });
 
-  it('lists the three tools with a schema that says what each parameter is for', async () => {
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).to.deep.equal(['generate_image', 'help', 'image_info']);
-    const generate = tools.find((t) => t.name === 'generate_image')!;
-    const props = generate.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
-    expect(Object.keys(props).sort()).to.deep.equal(['aspect_ratio', 'image_size', 'model', 'prompt', 'reference_images']);
-    expect(generate.inputSchema.required).to.deep.equal(['prompt']);
-    expect(props.image_size?.enum).to.deep.equal(['1K', '2K', '4K']);
-    expect(props.aspect_ratio?.enum).to.include.members(['1:1', '16:9', '21:9', '9:16']);
-    expect(props.model?.description).to.match(/ONLY when the user explicitly asked/);
-    expect(generate.annotations).to.include({ readOnlyHint: false, openWorldHint: true });
-  });
+    it('lists the three tools with a schema that says what each parameter is for', async () => {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).to.deep.equal(['generate_image', 'help', 'image_info']);
+      const generate = tools.find((t) => t.name === 'generate_image')!;
+      const props = generate.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
+      expect(Object.keys(props).sort()).to.deep.equal(['aspect_ratio', 'image_size', 'model', 'prompt', 'reference_images']);
+      expect(generate.inputSchema.required).to.deep.equal(['prompt']);
+      expect(props.image_size?.enum).to.deep.equal(['1K', '2K', '4K']);
+      expect(props.aspect_ratio?.enum).to.include.members(['1:1', '16:9', '21:9', '9:16']);
+      expect(props.model?.description).to.match(/ONLY when the user explicitly asked/);
+      expect(generate.annotations).to.include({ readOnlyHint: false, openWorldHint: true });
+    });
 
-  it('generates, stores and serves an image, answering with a small preview and the links', async () => {
-    const result = await call({ prompt: 'a red fox in snow', aspect_ratio: '16:9', image_size: '2K' });
-    expect(result.isError, textOf(result)).to.not.equal(true);
-    const name = titleOf(result);
+    it('generates, stores and serves an image, answering with a small preview and the links', async () => {
+      const result = await call({ prompt: 'a red fox in snow', aspect_ratio: '16:9', image_size: '2K' });
+      expect(result.isError, textOf(result)).to.not.equal(true);
+      const name = titleOf(result);
 
-    const preview = imageOf(result);
-    expect(preview.mimeType).to.equal('image/jpeg');
-    const previewMeta = await sharp(Buffer.from(preview.data, 'base64')).metadata();
-    expect(Math.max(previewMeta.width, previewMeta.height)).to.be.at.most(512);
-    expect(preview.data.length).to.be.below(1024 * 1024);
+      const preview = imageOf(result);
+      expect(preview.mimeType).to.equal('image/jpeg');
+      const previewMeta = await sharp(Buffer.from(preview.data, 'base64')).metadata();
+      expect(Math.max(previewMeta.width, previewMeta.height)).to.be.at.most(512);
+      expect(preview.data.length).to.be.below(1024 * 1024);
 
-    const text = textOf(result);
-    expect(text).to.include(`${server.url}/i/${name}`).and.include(`${server.url}/v/${name}`);
-    expect(text).to.include('flash').and.include('2K').and.include('16:9').and.include('$0.101');
-    expect(result.structuredContent).to.equal(undefined);
-    expect(text).to.not.match(/[A-Za-z0-9+/]{200,}/); // no base64 outside the image block
+      const text = textOf(result);
+      expect(text).to.include(`${server.url}/i/${name}`).and.include(`${server.url}/v/${name}`);
+      expect(text).to.include('flash').and.include('2K').and.include('16:9').and.include('$0.101');
+      expect(result.structuredContent).to.equal(undefined);
+      expect(text).to.not.match(/[A-Za-z0-9+/]{200,}/); // no base64 outside the image block
 
-    const served = await fetch(`${server.url}/i/${name}`);
-    expect(served.status).to.equal(200);
-    expect(served.headers.get('content-type')).to.equal('image/png');
-    const png = Buffer.from(await served.arrayBuffer());
-    expect(await sharp(png).metadata()).to.include({ format: 'png', ...expectedDimensions('16:9', '2K') });
+      const served = await fetch(`${server.url}/i/${name}`);
+      expect(served.status).to.equal(200);
+      expect(served.headers.get('content-type')).to.equal('image/png');
+      const png = Buffer.from(await served.arrayBuffer());
+      expect(await sharp(png).metadata()).to.include({ format: 'png', ...expectedDimensions('16:9', '2K') });
 
-    const sent = server.fake.requests[0]!;
-    expect(sent.model).to.equal('gemini-3.1-flash-image-preview');
-    expect(sent.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '16:9', imageSize: '2K' });
+      const sent = server.fake.requests[0]!;
+      expect(sent.model).to.equal('gemini-3.1-flash-image-preview');
+      expect(sent.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '16:9', imageSize: '2K' });
 
-    const record = await server.records.get(name as never);
-    expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', imageSize: '2K', aspectRatio: '16:9', costUsd: 0.101 });
-    expect(record?.usage.totalTokens).to.equal(sent.answer?.usage.totalTokenCount);
-    expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: 0.101 });
+      const record = await server.records.get(name as never);
+      expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', imageSize: '2K', aspectRatio: '16:9', costUsd: 0.101 });
+      expect(record?.usage.totalTokens).to.equal(sent.answer?.usage.totalTokenCount);
+      expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: 0.101 });
 
-    const thumb = await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`);
-    expect(thumb.headers.get('content-type')).to.equal('image/webp');
-    const thumbMeta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
-    expect(Math.max(thumbMeta.width, thumbMeta.height)).to.be.at.most(320);
-  });
+      const thumb = await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`);
+      expect(thumb.headers.get('content-type')).to.equal('image/webp');
+      const thumbMeta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
+      expect(Math.max(thumbMeta.width, thumbMeta.height)).to.be.at.most(320);
+    });
 
-  it('sends an earlier generation to Gemini when it is named as a reference, by title or link', async () => {
-    const first = titleOf(await call({ prompt: 'a quiet harbour' }));
-    const stored = await readFile(path.join(server.root, first));
-    const second = await call({ prompt: 'the same harbour at night', reference_images: [`${server.url}/v/${first}?ref=1`] });
-    expect(second.isError, textOf(second)).to.not.equal(true);
+    it('sends an earlier generation to Gemini when it is named as a reference, by title or link', async () => {
+      const first = titleOf(await call({ prompt: 'a quiet harbour' }));
+      const stored = await server.images.read(first as ImageName, 'image');
+      const second = await call({ prompt: 'the same harbour at night', reference_images: [`${server.url}/v/${first}?ref=1`] });
+      expect(second.isError, textOf(second)).to.not.equal(true);
 
-    const parts = server.fake.requests[1]!.body.contents?.[0]?.parts ?? [];
-    expect(parts[0]?.text).to.equal('the same harbour at night');
-    expect(parts[1]?.inlineData?.mimeType).to.equal('image/png');
-    expect(Buffer.from(parts[1]?.inlineData?.data ?? '', 'base64').equals(stored)).to.equal(true);
-    expect((await server.records.get(titleOf(second) as never))?.referenceNames).to.deep.equal([first]);
-  });
+      const parts = server.fake.requests[1]!.body.contents?.[0]?.parts ?? [];
+      expect(parts[0]?.text).to.equal('the same harbour at night');
+      expect(parts[1]?.inlineData?.mimeType).to.equal('image/png');
+      expect(Buffer.from(parts[1]?.inlineData?.data ?? '', 'base64').equals(stored)).to.equal(true);
+      expect((await server.records.get(titleOf(second) as never))?.referenceNames).to.deep.equal([first]);
+    });
 
-  it("uses the user's saved default model unless the call names one", async () => {
-    await server.records.setPrefs(LOCAL_CALLER.email, { defaultModel: 'pro' });
-    await call({ prompt: 'a default-model picture' });
-    await call({ prompt: 'an explicit flash picture', model: 'gemini-3.1-flash-image' });
-    expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview']);
-  });
+    it("uses the user's saved default model unless the call names one", async () => {
+      await server.records.setPrefs(LOCAL_CALLER.email, { defaultModel: 'pro' });
+      await call({ prompt: 'a default-model picture' });
+      await call({ prompt: 'an explicit flash picture', model: 'gemini-3.1-flash-image' });
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview']);
+    });
 
-  it('sends progress notifications while Gemini works, when the client asks for them', async () => {
-    server.fake.failNext({ kind: 'delay', ms: 400 });
-    const messages: string[] = [];
-    const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow' } }, undefined, {
-      onprogress: (p) => messages.push(p.message ?? ''),
-    })) as CallToolResult;
-    expect(result.isError).to.not.equal(true);
-    expect(messages.length).to.be.at.least(3);
-    expect(messages.some((m) => m.startsWith('Generating a 1K 1:1 image with flash'))).to.equal(true);
-    expect(messages.at(-1)).to.match(/^Saving the image/);
-  });
+    it('sends progress notifications while Gemini works, when the client asks for them', async () => {
+      server.fake.failNext({ kind: 'delay', ms: 400 });
+      const messages: string[] = [];
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow' } }, undefined, {
+        onprogress: (p) => messages.push(p.message ?? ''),
+      })) as CallToolResult;
+      expect(result.isError).to.not.equal(true);
+      expect(messages.length).to.be.at.least(3);
+      expect(messages.some((m) => m.startsWith('Generating a 1K 1:1 image with flash'))).to.equal(true);
+      expect(messages.at(-1)).to.match(/^Saving the image/);
+    });
 
-  it('keeps totals equal to the sum of the records when generations finish at once', async () => {
-    const sizes = ['1K', '2K', '4K', '1K', '2K', '1K'] as const;
-    const results = await Promise.all(sizes.map((image_size, i) => call({ prompt: `picture ${i}`, image_size, model: i % 2 ? 'pro' : 'flash' })));
-    const records = await Promise.all(results.map((r) => server.records.get(titleOf(r) as never)));
-    const totals = await server.records.totals(LOCAL_CALLER.email);
-    expect(totals.imageCount).to.equal(sizes.length);
-    expect(totals.costUsd).to.be.closeTo(records.reduce((sum, r) => sum + r!.costUsd, 0), 1e-9);
-    expect(totals.byModel.pro?.imageCount).to.equal(3);
-    expect((await server.files()).filter((f) => f.endsWith('.png'))).to.have.length(sizes.length);
-  });
+    it('keeps totals equal to the sum of the records when generations finish at once', async () => {
+      const sizes = ['1K', '2K', '4K', '1K', '2K', '1K'] as const;
+      const results = await Promise.all(sizes.map((image_size, i) => call({ prompt: `picture ${i}`, image_size, model: i % 2 ? 'pro' : 'flash' })));
+      const records = await Promise.all(results.map((r) => server.records.get(titleOf(r) as never)));
+      const totals = await server.records.totals(LOCAL_CALLER.email);
+      expect(totals.imageCount).to.equal(sizes.length);
+      expect(totals.costUsd).to.be.closeTo(records.reduce((sum, r) => sum + r!.costUsd, 0), 1e-9);
+      expect(totals.byModel.pro?.imageCount).to.equal(3);
+      expect((await server.stored()).filter((f) => f.endsWith('.png'))).to.have.length(sizes.length);
+    });
 
-  it('keeps answering /health while a generation is in flight', async () => {
-    server.fake.failNext({ kind: 'delay', ms: 800 });
-    let generationDone = false;
-    const pending = call({ prompt: 'slow' }).then(() => (generationDone = true));
-    await new Promise((r) => setTimeout(r, 100));
-    const health = await fetch(`${server.url}/health`);
-    expect(await health.json()).to.deep.equal({ ok: true });
-    expect(generationDone).to.equal(false);
-    await pending;
-  });
+    it('keeps answering /health while a generation is in flight', async () => {
+      server.fake.failNext({ kind: 'delay', ms: 800 });
+      let generationDone = false;
+      const pending = call({ prompt: 'slow' }).then(() => (generationDone = true));
+      await new Promise((r) => setTimeout(r, 100));
+      const health = await fetch(`${server.url}/health`);
+      expect(await health.json()).to.deep.equal({ ok: true });
+      expect(generationDone).to.equal(false);
+      await pending;
+    });
 
-  describe('when Gemini fails', () => {
-    const cases: { fault: Parameters<TestServer['fake']['failNext']>[0]; count?: number; message: RegExp }[] = [
-      { fault: { kind: 'prompt-blocked', reason: 'SAFETY' }, message: /blocked the prompt.*SAFETY/i },
-      { fault: { kind: 'image-safety' }, message: /image was blocked|blocked the (generated )?image/i },
-      { fault: { kind: 'no-image', text: 'I cannot draw that.' }, message: /no image.*I cannot draw that/i },
-      { fault: { kind: 'http', status: 400, message: 'Unsupported aspect ratio' }, message: /rejected the request/i },
-      { fault: { kind: 'http', status: 429 }, count: 3, message: /quota|rate limit/i },
-      { fault: { kind: 'http', status: 503 }, count: 3, message: /unavailable|overloaded|try again/i },
-      { fault: { kind: 'malformed' }, message: /gemini/i },
-    ];
-    for (const { fault, count, message } of cases) {
-      it(`answers a clear error and stores nothing on ${JSON.stringify(fault)}`, async () => {
-        server.fake.failNext(fault, count ?? 1);
+    describe('when Gemini fails', () => {
+      const cases: { fault: Parameters<TestServer['fake']['failNext']>[0]; count?: number; message: RegExp }[] = [
+        { fault: { kind: 'prompt-blocked', reason: 'SAFETY' }, message: /blocked the prompt.*SAFETY/i },
+        { fault: { kind: 'image-safety' }, message: /image was blocked|blocked the (generated )?image/i },
+        { fault: { kind: 'no-image', text: 'I cannot draw that.' }, message: /no image.*I cannot draw that/i },
+        { fault: { kind: 'http', status: 400, message: 'Unsupported aspect ratio' }, message: /rejected the request/i },
+        { fault: { kind: 'http', status: 429 }, count: 3, message: /quota|rate limit/i },
+        { fault: { kind: 'http', status: 503 }, count: 3, message: /unavailable|overloaded|try again/i },
+        { fault: { kind: 'malformed' }, message: /gemini/i },
+      ];
+      for (const { fault, count, message } of cases) {
+        it(`answers a clear error and stores nothing on ${JSON.stringify(fault)}`, async () => {
+          server.fake.failNext(fault, count ?? 1);
+          const result = await call({ prompt: 'a picture' });
+          expect(result.isError).to.equal(true);
+          expect(textOf(result)).to.match(message);
+          expect(textOf(result)).to.not.include(server.fake.apiKey);
+          expect(await server.stored()).to.deep.equal([]);
+        });
+      }
+
+      it('answers a timeout error when Gemini does not answer in time', async () => {
+        await server.close();
+        server = await startTestServer({ store, geminiTimeoutMs: 300 });
+        client = await server.connect();
+        server.fake.failNext({ kind: 'timeout' });
         const result = await call({ prompt: 'a picture' });
         expect(result.isError).to.equal(true);
-        expect(textOf(result)).to.match(message);
-        expect(textOf(result)).to.not.include(server.fake.apiKey);
-        expect(await server.files()).to.deep.equal([]);
+        expect(textOf(result)).to.match(/did not answer within/i);
+        expect(server.fake.requests).to.have.length(1);
+        expect(await server.stored()).to.deep.equal([]);
       });
-    }
 
-    it('answers a timeout error when Gemini does not answer in time', async () => {
-      await server.close();
-      server = await startTestServer({ geminiTimeoutMs: 300 });
-      client = await server.connect();
-      server.fake.failNext({ kind: 'timeout' });
-      const result = await call({ prompt: 'a picture' });
-      expect(result.isError).to.equal(true);
-      expect(textOf(result)).to.match(/did not answer within/i);
-      expect(server.fake.requests).to.have.length(1);
-      expect(await server.files()).to.deep.equal([]);
+      it('succeeds after a transient 503', async () => {
+        server.fake.failNext({ kind: 'http', status: 503 });
+        const result = await call({ prompt: 'a picture' });
+        expect(result.isError, textOf(result)).to.not.equal(true);
+        expect(server.fake.requests).to.have.length(2);
+      });
     });
 
-    it('succeeds after a transient 503', async () => {
-      server.fake.failNext({ kind: 'http', status: 503 });
-      const result = await call({ prompt: 'a picture' });
-      expect(result.isError, textOf(result)).to.not.equal(true);
-      expect(server.fake.requests).to.have.length(2);
+    describe('rejects bad input before calling Gemini, and writes nothing', () => {
+      const id = '0123456789abcdef0123456789abcdef';
+      const cases: { args: Record<string, unknown>; message: RegExp }[] = [
+        { args: { prompt: '' }, message: /prompt is empty/ },
+        { args: { prompt: '   ' }, message: /prompt is empty/ },
+        { args: { prompt: 'x'.repeat(8001) }, message: /prompt is too long: at most 8000/ },
+        { args: {}, message: /prompt/ },
+        { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
+        { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 1K, 2K, 4K/ },
+        { args: { prompt: 'a', model: 'dall-e-3' }, message: /Unknown model "dall-e-3". Accepted: flash/ },
+        { args: { prompt: 'a', reference_images: Array(7).fill(`${id}.png`) }, message: /at most 6 reference_images/ },
+        { args: { prompt: 'a', reference_images: [`${id}.png`] }, message: /Reference image .* was not found/ },
+        { args: { prompt: 'a', reference_images: [`${id}.json`] }, message: /not an image title/ },
+        { args: { prompt: 'a', reference_images: [`../${id}.png`] }, message: /not an image title/ },
+        { args: { prompt: 'a', reference_images: ['/etc/passwd'] }, message: /not an image title/ },
+        { args: { prompt: 'a', reference_images: [`http://localhost/i/..%2F${id}.png`] }, message: /not a link to a generated image/ },
+        { args: { prompt: 'a', reference_images: 'cat.png' }, message: /reference_images/ },
+      ];
+      for (const { args, message } of cases) {
+        it(`says what was wrong for ${JSON.stringify(args).slice(0, 90)}`, async () => {
+          const result = await call(args);
+          expect(result.isError).to.equal(true);
+          expect(textOf(result)).to.match(message);
+          expect(server.fake.requests).to.have.length(0);
+          expect(await server.stored()).to.deep.equal([]);
+        });
+      }
     });
   });
-
-  describe('rejects bad input before calling Gemini, and writes nothing', () => {
-    const id = '0123456789abcdef0123456789abcdef';
-    const cases: { args: Record<string, unknown>; message: RegExp }[] = [
-      { args: { prompt: '' }, message: /prompt is empty/ },
-      { args: { prompt: '   ' }, message: /prompt is empty/ },
-      { args: { prompt: 'x'.repeat(8001) }, message: /prompt is too long: at most 8000/ },
-      { args: {}, message: /prompt/ },
-      { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
-      { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 1K, 2K, 4K/ },
-      { args: { prompt: 'a', model: 'dall-e-3' }, message: /Unknown model "dall-e-3". Accepted: flash/ },
-      { args: { prompt: 'a', reference_images: Array(7).fill(`${id}.png`) }, message: /at most 6 reference_images/ },
-      { args: { prompt: 'a', reference_images: [`${id}.png`] }, message: /Reference image .* was not found/ },
-      { args: { prompt: 'a', reference_images: [`${id}.json`] }, message: /not an image title/ },
-      { args: { prompt: 'a', reference_images: [`../${id}.png`] }, message: /not an image title/ },
-      { args: { prompt: 'a', reference_images: ['/etc/passwd'] }, message: /not an image title/ },
-      { args: { prompt: 'a', reference_images: [`http://localhost/i/..%2F${id}.png`] }, message: /not a link to a generated image/ },
-      { args: { prompt: 'a', reference_images: 'cat.png' }, message: /reference_images/ },
-    ];
-    for (const { args, message } of cases) {
-      it(`says what was wrong for ${JSON.stringify(args).slice(0, 90)}`, async () => {
-        const result = await call(args);
-        expect(result.isError).to.equal(true);
-        expect(textOf(result)).to.match(message);
-        expect(server.fake.requests).to.have.length(0);
-        expect(await server.files()).to.deep.equal([]);
-      });
-    }
-  });
-});
+}
 
 describe('MCP endpoint', () => {
   let server: TestServer;
@@ -263,58 +266,116 @@ describe('MCP endpoint', () => {
   });
 });
 
-describe('image_info and help tools', () => {
-  let server: TestServer;
-  let client: Client;
-  before(async () => {
-    server = await startTestServer({ registry: buildRegistry({ prices: { pro: { '4K': 0.31 } } }) });
-    client = await server.connect();
-  });
-  after(async () => {
-    await server.close();
-  });
-
-  it('image_info shows what was recorded, looked up by title or link', async () => {
-    const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a teapot', image_size: '4K', model: 'pro' } })) as CallToolResult;
-    const name = titleOf(generated);
-    for (const image of [name, `${server.url}/i/${name}`]) {
-      const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })) as CallToolResult);
-      expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image-preview)').and.include('4K').and.include('$0.310');
-    }
-  });
-
-  it('image_info says clearly when there is no such image', async () => {
-    const result = (await client.callTool({ name: 'image_info', arguments: { image: 'ffffffffffffffffffffffffffffffff.png' } })) as CallToolResult;
-    expect(result.isError).to.equal(true);
-    expect(textOf(result)).to.match(/No image titled .* that you can see/);
-  });
-
-  it('help shows the live prices, including overrides', async () => {
-    const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
-    expect(help).to.include('4K $0.310').and.include('gemini-3.1-flash-image-preview').and.include('16:9');
-  });
-});
-
-describe('generate_image when the record cannot be written', () => {
-  it('removes the stored image again and says nothing was saved', async () => {
-    const server = await startTestServer({
-      records: (store) =>
-        Object.assign(Object.create(store) as typeof store, {
-          commit: async () => {
-            throw new Error('disk quota exceeded on /srv/images');
-          },
-        }),
+for (const store of STORE_KINDS) {
+  describe(`image_info and help tools on the ${store} stores`, () => {
+    let server: TestServer;
+    let client: Client;
+    before(async () => {
+      server = await startTestServer({ store, registry: buildRegistry({ prices: { pro: { '4K': 0.31 } } }) });
+      client = await server.connect();
     });
-    try {
+    after(async () => {
+      await server.close();
+    });
+
+    it('image_info shows what was recorded, looked up by title or link', async () => {
+      const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a teapot', image_size: '4K', model: 'pro' } })) as CallToolResult;
+      const name = titleOf(generated);
+      for (const image of [name, `${server.url}/i/${name}`]) {
+        const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })) as CallToolResult);
+        expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image-preview)').and.include('4K').and.include('$0.310');
+      }
+    });
+
+    it('image_info says clearly when there is no such image', async () => {
+      const result = (await client.callTool({ name: 'image_info', arguments: { image: 'ffffffffffffffffffffffffffffffff.png' } })) as CallToolResult;
+      expect(result.isError).to.equal(true);
+      expect(textOf(result)).to.match(/No image titled .* that you can see/);
+    });
+
+    it('help shows the live prices, including overrides', async () => {
+      const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
+      expect(help).to.include('4K $0.310').and.include('gemini-3.1-flash-image-preview').and.include('16:9');
+    });
+  });
+
+  describe(`generate_image when the record cannot be written, on the ${store} stores`, () => {
+    it('removes the stored image again and says nothing was saved', async () => {
+      const server = await startTestServer({
+        store,
+        records: (store) =>
+          Object.assign(Object.create(store) as typeof store, {
+            commit: async () => {
+              throw new Error('disk quota exceeded on /srv/images');
+            },
+          }),
+      });
+      try {
+        const client = await server.connect();
+        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } })) as CallToolResult;
+        expect(result.isError).to.equal(true);
+        expect(textOf(result)).to.match(/could not be saved, so nothing was stored/);
+        expect(textOf(result)).to.not.include('/srv/images');
+        expect(server.fake.requests).to.have.length(1);
+        expect(await server.stored()).to.deep.equal([]);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}
+
+describe('generate_image on the cloud stores when Cloud Storage fails', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ store: 'cloud' });
+  });
+  afterEach(async () => server.close());
+
+  for (const pathIncludes of ['thumbs/', 'images/']) {
+    it(`answers a clear error and keeps no object or record when the upload to ${pathIncludes} fails`, async () => {
+      server.gcs!.failNext({ method: 'POST', pathIncludes, status: 503 });
       const client = await server.connect();
       const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } })) as CallToolResult;
       expect(result.isError).to.equal(true);
-      expect(textOf(result)).to.match(/could not be saved, so nothing was stored/);
-      expect(textOf(result)).to.not.include('/srv/images');
-      expect(server.fake.requests).to.have.length(1);
-      expect(await server.files()).to.deep.equal([]);
-    } finally {
-      await server.close();
-    }
-  });
+      expect(textOf(result)).to.equal('The image was generated but could not be saved, so nothing was stored. Please try again.');
+      expect(await server.stored()).to.deep.equal([]);
+      expect((await server.records.totals(LOCAL_CALLER.email)).imageCount).to.equal(0);
+    });
+  }
+});
+
+describe('generate_image when the record store does not answer in time', () => {
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const slowCommit = (outcome: 'lands' | 'fails') => (store: RecordStore) =>
+    Object.assign(Object.create(store) as RecordStore, {
+      commit: async (record: Parameters<RecordStore['commit']>[0]) => {
+        await later(300);
+        if (outcome === 'fails') throw new Error('deadline exceeded upstream');
+        return store.commit(record);
+      },
+    });
+
+  for (const outcome of ['lands', 'fails'] as const) {
+    it(`says so, and keeps the image only if the late write ${outcome === 'lands' ? 'lands' : 'never lands'}`, async () => {
+      const server = await startTestServer({ records: slowCommit(outcome), recordDeadlineMs: 50 });
+      try {
+        const client = await server.connect();
+        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow boat' } })) as CallToolResult;
+        expect(result.isError).to.equal(true);
+        expect(textOf(result)).to.match(/record store did not answer in time/);
+        expect((await server.stored()).filter((f) => f.endsWith('.png'))).to.have.length(1); // not removed while the write may land
+        await later(400);
+        const stored = await server.stored();
+        if (outcome === 'lands') {
+          expect(stored.filter((f) => f.endsWith('.png'))).to.have.length(1);
+          expect((await server.records.totals(LOCAL_CALLER.email)).imageCount).to.equal(1);
+        } else {
+          expect(stored).to.deep.equal([]);
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });

@@ -1,47 +1,49 @@
 /**
- * Starts the real app (createApp) on a random loopback port, with the local stores in a
- * temp directory and the real Gemini client pointed at the Gemini fake.
+ * Starts the real app (createApp) on a random loopback port, on the local or the cloud
+ * stores (see store-kits.ts), with the real Gemini client pointed at the Gemini fake.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApp } from '../../server/app.js';
 import { buildRegistry, type ModelRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
-import { LocalImageStore } from '../../server/images/local-image-store.js';
+import type { ImageStore } from '../../server/images/image-store.js';
 import { silentLogger } from '../../server/log.js';
-import { LocalRecordStore } from '../../server/records/local-record-store.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
+import type { GcsFake } from '../fakes/gcs-fake.js';
+import { openStoreKit, type StoreKind } from '../support/store-kits.js';
 
 export interface TestServer {
   readonly url: string;
-  readonly root: string;
   readonly fake: GeminiFake;
+  readonly images: ImageStore;
   readonly records: RecordStore;
+  /** The Cloud Storage fake, on the cloud stores. */
+  readonly gcs?: GcsFake;
   /** A connected MCP client; `close()` disconnects it too. */
   connect(): Promise<Client>;
-  /** Files (not directories) under the image root, relative and sorted. */
-  files(): Promise<string[]>;
+  /** Everything stored: files, or bucket objects and record documents. */
+  stored(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 export interface TestServerOptions {
+  /** Default: local. */
+  store?: StoreKind;
   registry?: ModelRegistry;
   /** Wraps the local record store, e.g. to make writes fail. */
   records?: (store: RecordStore) => RecordStore;
   geminiTimeoutMs?: number;
+  recordDeadlineMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const root = await mkdtemp(path.join(tmpdir(), 'image-studio-e2e-'));
+  const stores = await openStoreKit(options.store ?? 'local');
   const fake = await startGeminiFake();
-  const local = new LocalRecordStore(root);
-  const records = options.records ? options.records(local) : local;
+  const records = options.records ? options.records(stores.records) : stores.records;
 
   // Listen first: the app needs its public URL, which needs the port.
   const server: Server = createServer();
@@ -51,7 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     authDisabled: true,
     publicUrl: url,
     registry: options.registry ?? buildRegistry(),
-    images: new LocalImageStore(root),
+    images: stores.images,
     records,
     generator: createGeminiImageGenerator({
       apiKey: fake.apiKey,
@@ -63,34 +65,30 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }),
     logger: silentLogger,
     progressIntervalMs: 50,
+    recordDeadlineMs: options.recordDeadlineMs,
   });
   server.on('request', app);
 
   const clients: Client[] = [];
   return {
     url,
-    root,
     fake,
+    images: stores.images,
     records,
+    gcs: stores.gcs,
     async connect() {
       const client = new Client({ name: 'e2e-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
       clients.push(client);
       return client;
     },
-    async files() {
-      const entries = await readdir(root, { recursive: true, withFileTypes: true });
-      return entries
-        .filter((e) => e.isFile())
-        .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
-        .sort();
-    },
+    stored: () => stores.stored(),
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await fake.close();
-      await rm(root, { recursive: true, force: true });
+      await stores.close();
     },
   };
 }

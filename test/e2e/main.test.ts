@@ -7,7 +7,9 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startGcsFake } from '../fakes/gcs-fake.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
+import { emulatorHost } from '../support/firestore-emulator.js';
 
 const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 
@@ -82,6 +84,43 @@ describe('server/main.ts', () => {
       expect(run.output().stdout).to.not.include(fake.apiKey);
     } finally {
       run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).to.equal(0);
+  });
+
+  it('runs on Cloud Storage and Firestore when a bucket is configured, and says so first', async () => {
+    const gcs = await startGcsFake();
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const projectId = `demo-main-${Date.now()}`;
+    const run = startMain({
+      IMG_AUTH_DISABLED: '1',
+      GEMINI_API_KEY: fake.apiKey,
+      IMG_GEMINI_BASE_URL: fake.url,
+      PORT: port,
+      IMG_BUCKET: gcs.bucketName,
+      GOOGLE_CLOUD_PROJECT: projectId,
+      STORAGE_EMULATOR_HOST: gcs.url,
+      FIRESTORE_EMULATOR_HOST: emulatorHost(),
+    });
+    try {
+      await waitFor(() => run.output().stdout.includes('\n') || run.output().stderr.length > 0, 'the first log line');
+      expect(run.output().stderr).to.equal('');
+      const first = JSON.parse(run.output().stdout.split('\n')[0]!) as { message: string };
+      expect(first.message).to.include(`storing in Cloud Storage bucket ${gcs.bucketName} and Firestore`);
+
+      const client = new Client({ name: 'main-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://localhost:${port}/mcp`)));
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite in the cloud' } })) as CallToolResult;
+      await client.close();
+      expect(result.isError, JSON.stringify(result.content)).to.not.equal(true);
+      expect([...gcs.objects.keys()].filter((k) => k.startsWith('images/'))).to.have.length(1);
+      const name = [...gcs.objects.keys()].find((k) => k.startsWith('images/'))!.slice('images/'.length);
+      const served = await fetch(`http://127.0.0.1:${port}/i/${name}`);
+      expect(served.status).to.equal(200);
+      expect(served.headers.get('content-type')).to.equal('image/png');
+    } finally {
+      run.child.kill('SIGTERM');
+      await gcs.close();
     }
     expect(await run.exited).to.equal(0);
   });

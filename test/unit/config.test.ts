@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { ConfigError, loadConfig, loadImportConfig } from '../../server/config.js';
 
 const base = { GEMINI_API_KEY: 'test-key', IMG_AUTH_DISABLED: '1' };
 
@@ -19,7 +19,7 @@ describe('config', () => {
     expect(config.port).to.equal(8766);
     expect(config.host).to.equal('127.0.0.1');
     expect(config.publicUrl).to.equal('http://localhost:8766');
-    expect(config.imageRoot).to.equal('/srv/.localdata');
+    expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/.localdata' });
     expect(config.registry.flash.pricesUsd['1K']).to.equal(0.067);
     expect(Object.isFrozen(config)).to.equal(true);
   });
@@ -33,7 +33,7 @@ describe('config', () => {
     expect(config.publicUrl).to.equal('https://img.example.com');
     expect(config.registry.pro.id).to.equal('gemini-9-pro');
     expect(config.registry.pro.pricesUsd['4K']).to.equal(0.5);
-    expect(config.imageRoot).to.equal('/srv/data');
+    expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/data' });
   });
 
   it('names every offending variable at once', () => {
@@ -58,5 +58,31 @@ describe('config', () => {
     const config = loadConfig({ ...base, IMG_ALLOWED_EMAILS: ' Me@Example.com ,you@example.com', IMG_HOST: '0.0.0.0' }, '/srv');
     expect(config.auth.allowedEmails).to.deep.equal(['me@example.com', 'you@example.com']);
     expect(config.host).to.equal('0.0.0.0');
+  });
+
+  it('picks the cloud stores when a bucket or project is set, or IMG_STORE=cloud says so', () => {
+    expect(loadConfig({ ...base, IMG_BUCKET: 'my-images' }, '/srv').store).to.deep.equal({
+      kind: 'cloud',
+      bucket: 'my-images',
+      projectId: undefined,
+      firestoreDatabase: undefined,
+    });
+    expect(loadConfig({ ...base, IMG_BUCKET: 'my-images', GOOGLE_CLOUD_PROJECT: 'proj' }, '/srv').store).to.include({ kind: 'cloud', projectId: 'proj' });
+    expect(loadConfig({ ...base, IMG_BUCKET: 'my-images', IMG_STORE: 'local' }, '/srv').store.kind).to.equal('local');
+  });
+
+  it('asks for IMG_BUCKET when the cloud store is chosen without one', () => {
+    expect(problems({ ...base, GOOGLE_CLOUD_PROJECT: 'proj' })).to.deep.equal([
+      'IMG_BUCKET: required for the cloud store (chosen by IMG_STORE=cloud or GOOGLE_CLOUD_PROJECT); the bucket for images',
+    ]);
+    expect(problems({ ...base, IMG_STORE: 'cloud' })).to.have.length(1);
+    expect(problems({ ...base, IMG_STORE: 'gcs', IMG_BUCKET: 'Bad_Bucket' }).map((p) => p.split(':')[0])).to.have.members(['IMG_STORE', 'IMG_BUCKET']);
+  });
+
+  it('reads the store settings alone for commands that need no server settings', () => {
+    const config = loadImportConfig({ IMG_ROOT: 'old', IMG_MODEL_PRO: 'gemini-9-pro' }, '/srv');
+    expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/old' });
+    expect(config.registry.pro.id).to.equal('gemini-9-pro');
+    expect(() => loadImportConfig({ IMG_STORE: 'cloud' }, '/srv')).to.throw(ConfigError, /IMG_BUCKET/);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * `npm run import -- <dir>`: loads a directory of the original server (or of this server's
+ * local store) into the stores the environment configures (see README, "Import").
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, loadImportConfig } from '../config.js';
+import { openStores } from '../stores.js';
+import { importDirectory } from './import-directory.js';
+
+const USAGE = 'Usage: npm run import -- <directory>\n' +
+  'Loads {id}.png + {id}.json sidecars and prefs.json into the configured stores\n' +
+  '(IMG_ROOT for the local store; IMG_BUCKET and GOOGLE_CLOUD_PROJECT for the cloud ones).\n';
+
+async function main(args: string[]): Promise<number> {
+  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
+    process.stderr.write(USAGE);
+    return args[0] === '--help' || args[0] === '-h' ? 0 : 2;
+  }
+  const dir = path.resolve(args[0] ?? '');
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+    process.stderr.write(`Not a directory: ${dir}\n${USAGE}`);
+    return 2;
+  }
+  const config = loadImportConfig();
+  if (config.store.kind === 'local' && path.resolve(config.store.root) === dir) {
+    process.stderr.write(`${dir} is the local store itself (IMG_ROOT); set IMG_ROOT to another directory to import into.\n`);
+    return 2;
+  }
+
+  const stores = await openStores(config.store);
+  process.stdout.write(`Importing ${dir} into ${stores.description}\n`);
+  try {
+    const report = await importDirectory(dir, { ...stores, registry: config.registry }, (done, total) => {
+      if (done % 100 === 0 || done === total) process.stdout.write(`  ${done}/${total} records read\n`);
+    });
+    for (const { file, reason } of report.skipped) process.stdout.write(`  skipped ${file}: ${reason}\n`);
+    for (const { file, reason } of report.failed) process.stdout.write(`  FAILED ${file}: ${reason}\n`);
+    process.stdout.write(
+      `Imported ${report.imported}, already present ${report.alreadyPresent}, skipped ${report.skipped.length}, ` +
+        `failed ${report.failed.length}; default models imported for ${report.prefsImported} users.\n`,
+    );
+    return report.failed.length > 0 ? 1 : 0;
+  } finally {
+    await stores.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `Import failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,56 @@
+/**
+ * Builds the image and record stores the configuration names. Cloud clients are imported
+ * only when used, so local start-up does not pay for loading them.
+ */
+import type { StoreConfig } from './config.js';
+import type { ImageStore } from './images/image-store.js';
+import type { RecordStore } from './records/record-store.js';
+
+export interface Stores {
+  readonly images: ImageStore;
+  readonly records: RecordStore;
+  /** For the start-up log line, e.g. "local directory /srv/images". */
+  readonly description: string;
+  /** Releases client connections (Firestore keeps gRPC channels open). */
+  close(): Promise<void>;
+}
+
+export async function openStores(config: StoreConfig): Promise<Stores> {
+  if (config.kind === 'local') {
+    const [{ LocalImageStore }, { LocalRecordStore }] = await Promise.all([
+      import('./images/local-image-store.js'),
+      import('./records/local-record-store.js'),
+    ]);
+    return {
+      images: new LocalImageStore(config.root),
+      records: new LocalRecordStore(config.root),
+      description: `local directory ${config.root}`,
+      close: async () => {},
+    };
+  }
+  const [{ Storage, IdempotencyStrategy }, { Firestore }, { CloudImageStore }, { FirestoreRecordStore }] = await Promise.all([
+    import('@google-cloud/storage'),
+    import('@google-cloud/firestore'),
+    import('./images/cloud-image-store.js'),
+    import('./records/firestore-record-store.js'),
+  ]);
+  // Credentials come from the environment: the service identity on Cloud Run, never a key file.
+  const projectId = config.projectId;
+  const storage = new Storage({
+    ...(projectId ? { projectId } : {}),
+    // Every upload is conditional (ifGenerationMatch: 0) and every delete safe to repeat, so
+    // retrying always is safe; and bounded, since the client would otherwise keep at it for 600 s.
+    retryOptions: { idempotencyStrategy: IdempotencyStrategy.RetryAlways, maxRetries: 3, totalTimeout: 30, maxRetryDelay: 4 },
+  });
+  const firestore = new Firestore({
+    ...(projectId ? { projectId } : {}),
+    ...(config.firestoreDatabase ? { databaseId: config.firestoreDatabase } : {}),
+    ignoreUndefinedProperties: true,
+  });
+  return {
+    images: new CloudImageStore(storage.bucket(config.bucket)),
+    records: new FirestoreRecordStore(firestore),
+    description: `Cloud Storage bucket ${config.bucket} and Firestore${config.firestoreDatabase ? ` database ${config.firestoreDatabase}` : ''}`,
+    close: () => firestore.terminate(),
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The real Firestore emulator for the whole test run. Mocha loads this file first
+ * (`.mocharc.json` → `require`): `mochaGlobalSetup` starts gcloud's emulator jar on a free
+ * port on 127.0.0.1 with this repository's firestore.rules, and sets
+ * FIRESTORE_EMULATOR_HOST; `mochaGlobalTeardown` closes every client and stops it. Tests
+ * call `newTestFirestore()` for a client on a project of their own, which starts empty (the
+ * emulator keeps projects apart), so no test needs to clean up after another.
+ *
+ * A missing java or jar fails the run: cloud tests are never skipped silently.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Firestore } from '@google-cloud/firestore';
+
+/** Where gcloud's `cloud-firestore-emulator` component puts the jar; FIRESTORE_EMULATOR_JAR overrides. */
+export const EMULATOR_JAR =
+  process.env.FIRESTORE_EMULATOR_JAR ?? '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar';
+const MAIN_CLASS = 'com.google.cloud.datastore.emulator.firestore.CloudFirestore';
+const RULES_FILE = fileURLToPath(new URL('../../firestore.rules', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+interface RunningEmulator {
+  readonly child: ChildProcess;
+  /** `127.0.0.1:PORT` */
+  readonly host: string;
+  readonly exited: Promise<void>;
+}
+
+let emulator: RunningEmulator | undefined;
+const clients: Firestore[] = [];
+
+export async function mochaGlobalSetup(): Promise<void> {
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  emulator = await startEmulatorOnFreePort();
+  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await terminateTestFirestores();
+  const running = emulator;
+  emulator = undefined;
+  if (running) await stopEmulator(running);
+}
+
+/** `127.0.0.1:PORT` of the running emulator, for tests that speak its REST API directly. */
+export function emulatorHost(): string {
+  if (!emulator) throw new Error('The Firestore emulator is not running: is test/support/firestore-emulator.ts in .mocharc.json "require"?');
+  return emulator.host;
+}
+
+/** A project id no test has used yet, so its database starts empty. */
+export function newTestProjectId(): string {
+  return `demo-test-${randomBytes(6).toString('hex')}`;
+}
+
+/** A client with owner rights on a new, empty project (or on `projectId`, to share one). */
+export function newTestFirestore(projectId = newTestProjectId()): Firestore {
+  const host = emulatorHost();
+  const [hostname, port] = host.split(':');
+  const client = new Firestore({
+    projectId,
+    host: hostname,
+    port: Number(port),
+    ssl: false,
+    // What the client sends by itself when FIRESTORE_EMULATOR_HOST is set: admin access
+    // that bypasses the security rules, as the server's service account does.
+    customHeaders: { Authorization: 'Bearer owner' },
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Closes every client `newTestFirestore` made (their gRPC channels would keep the process alive). */
+export async function terminateTestFirestores(): Promise<void> {
+  const all = clients.splice(0);
+  await Promise.allSettled(all.map((client) => client.terminate()));
+}
+
+class EmulatorExitedEarly extends Error {}
+
+async function startEmulatorOnFreePort(): Promise<RunningEmulator> {
+  if (!existsSync(EMULATOR_JAR)) {
+    throw new Error(
+      `The Firestore emulator jar is missing: ${EMULATOR_JAR}. Install gcloud's cloud-firestore-emulator component ` +
+        '(package google-cloud-cli-firestore-emulator) or set FIRESTORE_EMULATOR_JAR to the jar.',
+    );
+  }
+  // Another process may take the free port before java binds it: then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmulator(await freePort());
+    } catch (err) {
+      if (!(err instanceof EmulatorExitedEarly) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startEmulator(port: number): Promise<RunningEmulator> {
+  const host = `127.0.0.1:${port}`;
+  // java itself, not gcloud: then this PID is the emulator's, and killing it stops it.
+  const child = spawn('java', ['-cp', EMULATOR_JAR, MAIN_CLASS, 'start', '--host=127.0.0.1', `--port=${port}`, `--rules=${RULES_FILE}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Backstops for runs that end without the teardown: an exit (an uncaught error) or a
+  // signal, which would otherwise end this process and leave java running.
+  const killOnExit = () => child.kill('SIGKILL');
+  const killOnSignal = (signal: NodeJS.Signals) => {
+    child.kill('SIGKILL');
+    process.kill(process.pid, signal); // the handler is gone (once), so this ends the process
+  };
+  process.on('exit', killOnExit);
+  for (const signal of STOP_SIGNALS) process.once(signal, killOnSignal);
+
+  let output = '';
+  const keepTail = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => {
+      spawnError = err;
+      resolve();
+    });
+    child.once('exit', () => resolve());
+  }).finally(() => {
+    process.off('exit', killOnExit);
+    for (const signal of STOP_SIGNALS) process.off(signal, killOnSignal);
+  });
+  const running: RunningEmulator = { child, host, exited };
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  while (Date.now() < deadline) {
+    if (hasExited) {
+      if (spawnError) {
+        const cause =
+          (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'java is not installed or not on PATH (the emulator needs Java 11 or later, e.g. apt-get install -y openjdk-17-jre-headless)'
+            : `java could not be started: ${spawnError.message}`;
+        throw new Error(`The Firestore emulator (java -cp ${EMULATOR_JAR}) did not start: ${cause}.`);
+      }
+      throw new EmulatorExitedEarly(
+        `The Firestore emulator (java -cp ${EMULATOR_JAR}) exited with ${child.exitCode ?? child.signalCode} before it was ready.\n${output}`,
+      );
+    }
+    if (await answersOk(host)) return running;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stopEmulator(running);
+  throw new Error(`The Firestore emulator (java -cp ${EMULATOR_JAR}) did not answer on http://${host}/ within ${START_TIMEOUT_MS / 1000} s.\n${output}`);
+}
+
+async function answersOk(host: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1000) });
+    return response.ok && (await response.text()).trim() === 'Ok';
+  } catch {
+    return false;
+  }
+}
+
+async function stopEmulator(running: RunningEmulator): Promise<void> {
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill('SIGTERM');
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+  if ((await Promise.race([running.exited, timer])) === 'timeout') {
+    running.child.kill('SIGKILL');
+    await running.exited;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Both store implementations behind one test handle, so end-to-end tests run unchanged on
+ * the local stores (a temp directory) and on the cloud ones (the real Cloud Storage client
+ * against the GCS fake, the real Firestore client against the emulator).
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ImageStore } from '../../server/images/image-store.js';
+import { LocalImageStore } from '../../server/images/local-image-store.js';
+import type { RecordStore } from '../../server/records/record-store.js';
+import { LocalRecordStore } from '../../server/records/local-record-store.js';
+import { CloudImageStore } from '../../server/images/cloud-image-store.js';
+import { FirestoreRecordStore } from '../../server/records/firestore-record-store.js';
+import { newTestBucket, startGcsFake, type GcsFake } from '../fakes/gcs-fake.js';
+import { newTestFirestore } from './firestore-emulator.js';
+
+export const STORE_KINDS = ['local', 'cloud'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export interface StoreKit {
+  readonly kind: StoreKind;
+  readonly images: ImageStore;
+  readonly records: RecordStore;
+  /** The Cloud Storage fake behind the cloud kit, to inject failures. */
+  readonly gcs?: GcsFake;
+  /** Everything stored, as sorted names (files, or bucket objects and record documents). */
+  stored(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openStoreKit(kind: StoreKind): Promise<StoreKit> {
+  return kind === 'local' ? openLocalKit() : openCloudKit();
+}
+
+async function openLocalKit(): Promise<StoreKit> {
+  const root = await mkdtemp(path.join(tmpdir(), 'image-studio-store-'));
+  return {
+    kind: 'local',
+    images: new LocalImageStore(root),
+    records: new LocalRecordStore(root),
+    async stored() {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+        .sort();
+    },
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+async function openCloudKit(): Promise<StoreKit> {
+  const gcs = await startGcsFake();
+  const firestore = newTestFirestore();
+  const records = new FirestoreRecordStore(firestore);
+  return {
+    kind: 'cloud',
+    gcs,
+    images: new CloudImageStore(newTestBucket(gcs)),
+    records,
+    async stored() {
+      const documents = await firestore.collection('generations').listDocuments();
+      return [...gcs.objects.keys(), ...documents.map((d) => d.path)].sort();
+    },
+    async close() {
+      await gcs.close();
+      await firestore.terminate();
+    },
+  };
+}
