@@ -29,7 +29,7 @@ const READ_FAILED = 'The image could not be read from storage. Please try again.
 const REMOVE_FAILED = 'The image could not be deleted. Please try again.';
 
 /** The HTTP status of a failed client call, when the server answered. */
-function httpStatusOf(err: unknown): number | undefined {
+function responseStatusOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
 }
@@ -41,7 +41,7 @@ function httpStatusOf(err: unknown): number | undefined {
  */
 function storageError(err: unknown, publicMessage: string): AppError {
   if (err instanceof AppError) return err;
-  const status = httpStatusOf(err);
+  const status = responseStatusOf(err);
   const code = (err as { code?: unknown } | undefined)?.code;
   const transient =
     status !== undefined
@@ -111,7 +111,7 @@ export class CloudImageStore implements ImageStore {
       const onResponse = (response: { statusCode?: number }) => {
         if (response.statusCode !== undefined && response.statusCode < 300) settle(resolve);
       };
-      const onError = (err: unknown) => settle(() => reject(httpStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED)));
+      const onError = (err: unknown) => settle(() => reject(responseStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED)));
       const settle = (then: () => void) => {
         stream.off('response', onResponse);
         stream.off('error', onError);
@@ -130,7 +130,7 @@ export class CloudImageStore implements ImageStore {
       const [data] = await this.fileOf(name, variant).download();
       return data;
     } catch (err) {
-      throw httpStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED);
+      throw responseStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED);
     }
   }
 
@@ -171,7 +171,7 @@ export class CloudImageStore implements ImageStore {
       const [metadata] = await file.getMetadata();
       return metadata;
     } catch (err) {
-      if (httpStatusOf(err) === 404) return undefined;
+      if (responseStatusOf(err) === 404) return undefined;
       throw storageError(err, READ_FAILED);
     }
   }
