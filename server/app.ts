@@ -4,14 +4,15 @@
  */
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { LOCAL_CALLER, type Caller } from './core/access.js';
+import { oauthRoutes, type OAuthDeps } from './auth/auth-routes.js';
+import { LOCAL_CALLER } from './core/access.js';
 import type { ModelRegistry } from './core/models.js';
 import { AppError, httpStatusOf, toAppError } from './errors.js';
 import type { ImageGenerator } from './gemini/image-generator.js';
 import type { ImageStore } from './images/image-store.js';
 import { imageRoutes } from './images/image-routes.js';
 import type { Logger } from './log.js';
-import { mcpRoutes } from './mcp/mcp-routes.js';
+import { mcpRoutes, type McpRouteDeps } from './mcp/mcp-routes.js';
 import type { RecordStore } from './records/record-store.js';
 
 export interface AppDeps {
@@ -22,10 +23,10 @@ export interface AppDeps {
   readonly records: RecordStore;
   readonly logger: Logger;
   /**
-   * IMG_AUTH_DISABLED: every caller is the local admin user and only local host names are
-   * served. Sign-in for MCP clients is a later issue; until then open mode is the only one.
+   * `disabled` (IMG_AUTH_DISABLED): every caller is the local admin user. `oauth`: MCP clients
+   * sign in through our OAuth server with Google behind it; the allow-list applies.
    */
-  readonly authDisabled: true;
+  readonly auth: { readonly kind: 'disabled' } | ({ readonly kind: 'oauth' } & Omit<OAuthDeps, 'publicUrl' | 'logger'>);
   readonly progressIntervalMs?: number;
   readonly recordDeadlineMs?: number;
 }
@@ -33,7 +34,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Cloud Run puts exactly one proxy (Google's front end) before us.
+  app.set('trust proxy', 1);
 
   app.get('/health', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ ok: true });
@@ -41,11 +43,20 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(imageRoutes({ images: deps.images, logger: deps.logger }));
 
-  // Open mode answers only to local host names, so a web page cannot reach it by DNS rebinding.
-  const localHosts = ['localhost', '127.0.0.1', '[::1]', new URL(deps.publicUrl).hostname];
-  app.use('/mcp', hostHeaderValidation(localHosts));
+  // MCP and sign-in answer only to the public host and loopback: a web page cannot reach
+  // them through DNS rebinding. (Images may come through a CDN under other names.)
+  const knownHosts = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]', new URL(deps.publicUrl).hostname]);
+  app.use(['/mcp', '/authorize', '/token', '/register', '/revoke', '/auth', '/.well-known'], knownHosts);
+
+  let caller: Pick<McpRouteDeps, 'authenticate' | 'resolveCaller'> = { resolveCaller: () => LOCAL_CALLER };
+  if (deps.auth.kind === 'oauth') {
+    const oauth = oauthRoutes({ ...deps.auth, publicUrl: deps.publicUrl, logger: deps.logger });
+    app.use(oauth.router);
+    caller = { authenticate: oauth.requireToken, resolveCaller: oauth.callerOf };
+  }
   app.use(
     mcpRoutes({
+      ...caller,
       tools: {
         registry: deps.registry,
         generator: deps.generator,
@@ -56,7 +67,6 @@ export function createApp(deps: AppDeps): express.Express {
         progressIntervalMs: deps.progressIntervalMs ?? 5000,
         recordDeadlineMs: deps.recordDeadlineMs,
       },
-      resolveCaller: async (): Promise<Caller> => LOCAL_CALLER,
     }),
   );
 

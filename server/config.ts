@@ -234,13 +234,19 @@ function requirementProblems(env: NodeJS.ProcessEnv): string[] {
   if (!authDisabled) {
     const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS'];
     const missing = signInVars.filter((name) => !has(name));
-    problems.push(
-      missing.length > 0
-        ? `IMG_AUTH_DISABLED: sign-in is not configured (missing ${missing.join(', ')}); ` +
-            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development'
-        : 'IMG_AUTH_DISABLED: sign-in for MCP clients is not part of this build yet; ' +
-            'set IMG_AUTH_DISABLED=1 to run open on this machine for local development',
-    );
+    if (missing.length > 0) {
+      problems.push(
+        `IMG_AUTH_DISABLED: sign-in is not configured (missing ${missing.join(', ')}); ` +
+          'set IMG_AUTH_DISABLED=1 to run open on this machine for local development',
+      );
+    }
+    if (has('IMG_JWT_SIGNING_KEY') && (env.IMG_JWT_SIGNING_KEY ?? '').trim().length < 32) {
+      problems.push('IMG_JWT_SIGNING_KEY: too short; use at least 32 random characters (openssl rand -hex 32)');
+    }
+    const publicUrl = (env.IMG_PUBLIC_URL ?? '').trim();
+    if (publicUrl.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(publicUrl)) {
+      problems.push('IMG_PUBLIC_URL: must be https:// when sign-in is on (plain http only for localhost)');
+    }
   }
   return problems;
 }

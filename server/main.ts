@@ -3,11 +3,11 @@
  * that picks implementations.
  */
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
+import { createApp, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
 import { createLogger } from './log.js';
-import { openStores } from './stores.js';
+import { openStores, type Stores } from './stores.js';
 
 /** Cloud Run gives 10 s between SIGTERM and SIGKILL; finish what is in flight within it. */
 const DRAIN_MS = 9_000;
@@ -27,11 +27,11 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(undefined, {}, config.logLevel);
-  if (!config.auth.disabled || !config.gemini.apiKey) throw new Error('unreachable: loadConfig checks both');
+  if (!config.gemini.apiKey) throw new Error('unreachable: loadConfig checks the key');
 
   const stores = await openStores(config.store);
   const app = createApp({
-    authDisabled: true,
+    auth: await authMode(config, stores),
     publicUrl: config.publicUrl,
     registry: config.registry,
     images: stores.images,
@@ -49,12 +49,14 @@ async function main(): Promise<void> {
 
   const server: Server = app.listen(config.port, config.host, () => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-    logger.info(
-      `Image Studio listening on http://${config.host}:${config.port}, sign-in DISABLED (IMG_AUTH_DISABLED=1): ` +
+    const access = !config.auth.disabled
+      ? `sign-in with Google for ${config.auth.allowedEmails.length} allowed address(es)`
+      : 'sign-in DISABLED (IMG_AUTH_DISABLED=1): ' +
         (loopback
           ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
-          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`) +
-        `; storing in ${stores.description}`,
+          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`);
+    logger.info(
+      `Image Studio listening on http://${config.host}:${config.port}, ${access}; storing in ${stores.description}`,
       { publicUrl: config.publicUrl, store: stores.description },
     );
   });
@@ -71,6 +73,26 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => drain('SIGTERM'));
   process.once('SIGINT', () => drain('SIGINT'));
+}
+
+async function authMode(config: Config, stores: Stores): Promise<AppDeps['auth']> {
+  const { auth } = config;
+  if (auth.disabled) return { kind: 'disabled' };
+  // Loaded only when used: google-auth-library is large, and local mode never needs it.
+  const { createGoogleSignIn } = await import('./auth/google-sign-in.js');
+  if (!auth.googleClientId || !auth.googleClientSecret || !auth.jwtSigningKey) throw new Error('unreachable: loadConfig checks sign-in');
+  return {
+    kind: 'oauth',
+    signingKey: auth.jwtSigningKey,
+    state: stores.authState,
+    google: createGoogleSignIn({
+      clientId: auth.googleClientId,
+      clientSecret: auth.googleClientSecret,
+      redirectUri: `${config.publicUrl}/auth/callback`,
+    }),
+    allowedEmails: auth.allowedEmails,
+    adminEmails: auth.adminEmails,
+  };
 }
 
 main().catch((err: unknown) => {

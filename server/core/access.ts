@@ -4,10 +4,20 @@ export interface Caller {
   /** Lowercased email of a verified account (or the local stand-in when sign-in is off). */
   readonly email: string;
   readonly isAdmin: boolean;
+  /** On the allow-list (or an admin): may use the tools. Checked anew on every request. */
+  readonly isAllowed: boolean;
 }
 
 /** The caller when IMG_AUTH_DISABLED=1: one local user who sees everything. */
-export const LOCAL_CALLER: Caller = Object.freeze({ email: 'local@localhost', isAdmin: true });
+export const LOCAL_CALLER: Caller = Object.freeze({ email: 'local@localhost', isAdmin: true, isAllowed: true });
+
+/** What a signed-in user who is not on the allow-list is told, instead of a generic failure. */
+export function notAllowedMessage(email: string): string {
+  return (
+    `You are signed in as ${email}, which is not on this Image Studio server's allow-list. ` +
+    'Ask the person who runs it to add your address, or reconnect with another Google account.'
+  );
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

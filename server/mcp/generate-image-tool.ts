@@ -63,7 +63,7 @@ export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, cal
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (args, extra) =>
-      runTool('generate_image', deps.logger, async () => {
+      runTool('generate_image', { logger: deps.logger, caller }, async () => {
         const progress = startProgress(extra, deps.progressIntervalMs);
         try {
           const generation = await generateImage(

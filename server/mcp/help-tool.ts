@@ -22,7 +22,7 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, caller: Call
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     () =>
-      runTool('help', deps.logger, async () => {
+      runTool('help', { logger: deps.logger, caller }, async () => {
         const prefs = await deps.records.prefs(caller.email);
         const current = chooseModel(deps.registry, undefined, prefs.defaultModel);
         return textResult(helpText(deps.registry, current.alias));

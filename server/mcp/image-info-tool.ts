@@ -23,7 +23,7 @@ export function registerImageInfoTool(server: McpServer, deps: ToolDeps, caller:
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     ({ image }) =>
-      runTool('image_info', deps.logger, async () => {
+      runTool('image_info', { logger: deps.logger, caller }, async () => {
         const name = parseImageReference(image, deps.publicUrl);
         const record = await deps.records.get(name);
         // Same answer for "absent" and "not yours", so titles of others' images reveal nothing.

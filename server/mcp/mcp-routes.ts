@@ -3,9 +3,8 @@
  * transport, so any instance can answer any request and nothing outlives the request.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller } from '../core/access.js';
-import { toAppError } from '../errors.js';
 import { buildMcpServer } from './mcp-server.js';
 import type { ToolDeps } from './tool-deps.js';
 
@@ -14,8 +13,10 @@ const MAX_BODY = '256kb';
 
 export interface McpRouteDeps {
   readonly tools: ToolDeps;
-  /** Who is calling; rejects (UNAUTHENTICATED / PERMISSION_DENIED) if nobody may. */
-  readonly resolveCaller: (req: Request) => Promise<Caller>;
+  /** Runs before each POST: the bearer-token check when sign-in is on. */
+  readonly authenticate?: RequestHandler;
+  /** Who is calling (after `authenticate`). */
+  readonly resolveCaller: (req: Request) => Caller;
 }
 
 function jsonRpcError(res: Response, httpStatus: number, code: number, message: string): void {
@@ -26,16 +27,9 @@ export function mcpRoutes(deps: McpRouteDeps): express.Router {
   const router = express.Router();
   const logger = deps.tools.logger;
 
-  router.post('/mcp', express.json({ limit: MAX_BODY }), async (req, res) => {
-    let caller: Caller;
-    try {
-      caller = await deps.resolveCaller(req);
-    } catch (err) {
-      const appError = toAppError(err);
-      jsonRpcError(res, appError.status === 'PERMISSION_DENIED' ? 403 : 401, -32001, appError.publicMessage);
-      return;
-    }
-    const server = buildMcpServer(deps.tools, caller);
+  const authenticate: RequestHandler = deps.authenticate ?? ((_req, _res, next) => next());
+  router.post('/mcp', authenticate, express.json({ limit: MAX_BODY }), async (req, res) => {
+    const server = buildMcpServer(deps.tools, deps.resolveCaller(req));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();

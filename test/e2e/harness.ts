@@ -50,7 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   const app = createApp({
-    authDisabled: true,
+    auth: { kind: 'disabled' },
     publicUrl: url,
     registry: options.registry ?? buildRegistry(),
     images: stores.images,

@@ -6,6 +6,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { AuthStateStore } from '../../server/auth/auth-state-store.js';
+import { FirestoreAuthStateStore } from '../../server/auth/firestore-auth-state-store.js';
+import { LocalAuthStateStore } from '../../server/auth/local-auth-state-store.js';
 import type { ImageStore } from '../../server/images/image-store.js';
 import { LocalImageStore } from '../../server/images/local-image-store.js';
 import type { RecordStore } from '../../server/records/record-store.js';
@@ -22,9 +25,10 @@ export interface StoreKit {
   readonly kind: StoreKind;
   readonly images: ImageStore;
   readonly records: RecordStore;
+  readonly authState: AuthStateStore;
   /** The Cloud Storage fake behind the cloud kit, to inject failures. */
   readonly gcs?: GcsFake;
-  /** Everything stored, as sorted names (files, or bucket objects and record documents). */
+  /** Everything generated, as sorted names (files, or bucket objects and record documents); not sign-in state. */
   stored(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -39,10 +43,11 @@ async function openLocalKit(): Promise<StoreKit> {
     kind: 'local',
     images: new LocalImageStore(root),
     records: new LocalRecordStore(root),
+    authState: new LocalAuthStateStore(root),
     async stored() {
       const entries = await readdir(root, { recursive: true, withFileTypes: true });
       return entries
-        .filter((e) => e.isFile())
+        .filter((e) => e.isFile() && !path.relative(root, e.parentPath).startsWith('auth'))
         .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
         .sort();
     },
@@ -59,6 +64,7 @@ async function openCloudKit(): Promise<StoreKit> {
     gcs,
     images: new CloudImageStore(newTestBucket(gcs)),
     records,
+    authState: new FirestoreAuthStateStore(firestore),
     async stored() {
       const documents = await firestore.collection('generations').listDocuments();
       return [...gcs.objects.keys(), ...documents.map((d) => d.path)].sort();

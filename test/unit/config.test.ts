@@ -85,4 +85,29 @@ describe('config', () => {
     expect(config.registry.pro.id).to.equal('gemini-9-pro');
     expect(() => loadImportConfig({ IMG_STORE: 'cloud' }, '/srv')).to.throw(ConfigError, /IMG_BUCKET/);
   });
+
+  it('accepts a complete sign-in configuration and listens on every interface by default', () => {
+    const config = loadConfig({
+      GEMINI_API_KEY: 'k',
+      GOOGLE_OAUTH_CLIENT_ID: 'id.apps.googleusercontent.com',
+      GOOGLE_OAUTH_CLIENT_SECRET: 'secret',
+      IMG_JWT_SIGNING_KEY: 'x'.repeat(64),
+      IMG_PUBLIC_URL: 'https://img.example.com',
+      IMG_ALLOWED_EMAILS: 'a@example.com',
+    });
+    expect(config.auth.disabled).to.equal(false);
+    expect(config.host).to.equal('0.0.0.0');
+  });
+
+  it('refuses a short signing key and a plain-http public URL when sign-in is on', () => {
+    const found = problems({
+      GEMINI_API_KEY: 'k',
+      GOOGLE_OAUTH_CLIENT_ID: 'id',
+      GOOGLE_OAUTH_CLIENT_SECRET: 'secret',
+      IMG_JWT_SIGNING_KEY: 'short',
+      IMG_PUBLIC_URL: 'http://img.example.com',
+      IMG_ALLOWED_EMAILS: 'a@example.com',
+    });
+    expect(found.map((p) => p.split(':')[0])).to.have.members(['IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL']);
+  });
 });
