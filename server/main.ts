@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { createApp, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { openStores, type Stores } from './stores.js';
 
 /** Cloud Run gives 10 s between SIGTERM and SIGKILL; finish what is in flight within it. */
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   const stores = await openStores(config.store);
   const app = createApp({
-    auth: await authMode(config, stores),
+    auth: await authMode(config, stores, logger),
     publicUrl: config.publicUrl,
     registry: config.registry,
     images: stores.images,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => drain('SIGINT'));
 }
 
-async function authMode(config: Config, stores: Stores): Promise<AppDeps['auth']> {
+async function authMode(config: Config, stores: Stores, logger: Logger): Promise<AppDeps['auth']> {
   const { auth } = config;
   if (auth.disabled) return { kind: 'disabled' };
   // Loaded only when used: google-auth-library is large, and local mode never needs it.
@@ -89,6 +89,7 @@ async function authMode(config: Config, stores: Stores): Promise<AppDeps['auth']
       clientId: auth.googleClientId,
       clientSecret: auth.googleClientSecret,
       redirectUri: `${config.publicUrl}/auth/callback`,
+      logger,
     }),
     allowedEmails: auth.allowedEmails,
     adminEmails: auth.adminEmails,

@@ -124,4 +124,34 @@ describe('server/main.ts', () => {
     }
     expect(await run.exited).to.equal(0);
   });
+
+  it('with sign-in configured, says so first and turns away anonymous MCP calls', async () => {
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const run = startMain({
+      GEMINI_API_KEY: fake.apiKey,
+      IMG_GEMINI_BASE_URL: fake.url,
+      PORT: port,
+      IMG_ROOT: root,
+      IMG_HOST: '127.0.0.1', // keep the test on loopback; the default with sign-in is every interface
+      IMG_PUBLIC_URL: `http://localhost:${port}`,
+      GOOGLE_OAUTH_CLIENT_ID: 'test.apps.googleusercontent.com',
+      GOOGLE_OAUTH_CLIENT_SECRET: 'test-secret',
+      IMG_JWT_SIGNING_KEY: 'k'.repeat(64),
+      IMG_ALLOWED_EMAILS: 'ada@example.com',
+    });
+    try {
+      await waitFor(() => run.output().stdout.includes('\n') || run.output().stderr.length > 0, 'the first log line');
+      expect(run.output().stderr).to.equal('');
+      const first = JSON.parse(run.output().stdout.split('\n')[0]!) as { message: string };
+      expect(first.message).to.include('sign-in with Google for 1 allowed address(es)');
+      const anonymous = await fetch(`http://localhost:${port}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(anonymous.status).to.equal(401);
+      const metadata = (await (await fetch(`http://localhost:${port}/.well-known/oauth-authorization-server`)).json()) as { registration_endpoint: string };
+      expect(metadata.registration_endpoint).to.equal(`http://localhost:${port}/register`);
+      expect(run.output().stdout).to.not.include('test-secret').and.not.include('k'.repeat(64));
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).to.equal(0);
+  });
 });
