@@ -139,14 +139,16 @@ const OAUTH_PATHS = /^\/(authorize|token|register|revoke|auth\/callback|\.well-k
 /** Method, path, status, a client id prefix and the user agent: never a token, code or secret. */
 function logOAuthRequests(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    if (!OAUTH_PATHS.test(req.path)) return next();
+    // Read now: routers below rewrite req.path relative to where they are mounted.
+    const path = req.path;
+    if (!OAUTH_PATHS.test(path)) return next();
     res.on('finish', () => {
       const body = req.body as { client_id?: unknown } | undefined;
       const candidate = req.query.client_id ?? body?.client_id;
       const clientId = typeof candidate === 'string' ? candidate : '';
       logger.info('oauth request', {
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         ...(clientId ? { clientId: clientId.slice(0, 8) } : {}),
         userAgent: req.get('user-agent')?.slice(0, 120),

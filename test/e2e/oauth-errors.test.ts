@@ -1,6 +1,7 @@
 /** Every way a sign-in or a token can be wrong is refused with the RFC 6749 shape, and nothing is issued. */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
 import { CLIENT_REDIRECT, SIGNING_KEY, TestOAuthClient, approveInBrowser, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
 
@@ -52,6 +53,21 @@ describe('sign-in refuses bad input', () => {
     expect(anonymous.status).to.equal(401);
     expect(anonymous.headers.get('www-authenticate')).to.include(`resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`);
     expect((await fetch(`${server.url}/mcp`)).status).to.equal(405);
+  });
+
+  it('answers sign-in and MCP only under the public host or loopback (DNS rebinding)', async () => {
+    const statusWithHost = (path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${server.url}${path}`, { method: 'GET', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await statusWithHost('/.well-known/oauth-authorization-server', 'evil.example.com')).to.equal(403);
+    expect(await statusWithHost('/authorize', 'evil.example.com')).to.equal(403);
+    expect(await statusWithHost('/.well-known/oauth-authorization-server', new URL(server.url).host)).to.equal(200);
   });
 
   it('registers Claude’s callback without an expiring secret, and refuses any other redirect URI', async () => {

@@ -67,3 +67,39 @@ for (const store of STORE_KINDS) {
     });
   });
 }
+
+describe('sign-in logs and revocation', () => {
+  it('logs each OAuth request without any token, code or secret, and /revoke ends the grant', async () => {
+    const logLines: string[] = [];
+    const server = await startOAuthServers({ instances: 1, logLines });
+    try {
+      const { client, provider } = await connectWithSignIn(server.url);
+      await client.close();
+      const tokens = provider.saved!;
+      const clientInfo = provider.client as { client_id: string; client_secret: string };
+
+      const revoked = await fetch(`${server.url}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: tokens.refresh_token!, client_id: clientInfo.client_id, client_secret: clientInfo.client_secret }),
+      });
+      expect(revoked.status).to.equal(200);
+      const mcp = await fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(mcp.status).to.equal(401);
+
+      const logged = logLines.join('\n');
+      const paths = logLines.map((l) => (JSON.parse(l) as { path?: string }).path).filter(Boolean);
+      expect(paths).to.include.members(['/register', '/authorize', '/authorize/consent', '/auth/callback', '/token', '/revoke']);
+      for (const secret of [tokens.access_token, tokens.refresh_token!, clientInfo.client_secret, server.google.clientSecret]) {
+        expect(logged).to.not.include(secret);
+      }
+      expect(logged).to.not.match(/eyJ[A-Za-z0-9_-]{10,}\./); // no JWT of any kind
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { createApp } from '../../server/app.js';
 import { createGoogleSignIn } from '../../server/auth/google-sign-in.js';
 import { buildRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
-import { silentLogger } from '../../server/log.js';
+import { createLogger, silentLogger } from '../../server/log.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake.js';
 import { openStoreKit, type StoreKind, type StoreKit } from '../support/store-kits.js';
@@ -36,7 +36,10 @@ export interface OAuthTestServer {
   close(): Promise<void>;
 }
 
-export async function startOAuthServers(options: { store?: StoreKind; instances?: number; allowed?: string[] } = {}): Promise<OAuthTestServer> {
+export async function startOAuthServers(
+  options: { store?: StoreKind; instances?: number; allowed?: string[]; logLines?: string[] } = {},
+): Promise<OAuthTestServer> {
+  const logger = options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger;
   const kit = await openStoreKit(options.store ?? 'local');
   const google = await startGoogleFake();
   const gemini = await startGeminiFake();
@@ -52,7 +55,7 @@ export async function startOAuthServers(options: { store?: StoreKind; instances?
         kind: 'oauth',
         signingKey: SIGNING_KEY,
         state: kit.authState,
-        google: createGoogleSignIn({ clientId: google.clientId, clientSecret: google.clientSecret, redirectUri: `${url}/auth/callback`, endpoints: google.endpoints }),
+        google: createGoogleSignIn({ clientId: google.clientId, clientSecret: google.clientSecret, redirectUri: `${url}/auth/callback`, endpoints: google.endpoints, logger }),
         allowedEmails: options.allowed ?? [ALLOWED],
         adminEmails: [ADMIN],
       },
@@ -60,8 +63,8 @@ export async function startOAuthServers(options: { store?: StoreKind; instances?
       registry: buildRegistry(),
       images: kit.images,
       records: kit.records,
-      generator: createGeminiImageGenerator({ apiKey: gemini.apiKey, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger: silentLogger }),
-      logger: silentLogger,
+      generator: createGeminiImageGenerator({ apiKey: gemini.apiKey, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger }),
+      logger,
     });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
