@@ -4,6 +4,7 @@
  */
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import { oauthRoutes, type OAuthDeps } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
 import type { ModelRegistry } from './core/models.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly auth: { readonly kind: 'disabled' } | ({ readonly kind: 'oauth' } & Omit<OAuthDeps, 'publicUrl' | 'logger'>);
   readonly progressIntervalMs?: number;
   readonly recordDeadlineMs?: number;
+  /** How the dashboard API checks callers when sign-in is on (with it off, everyone is the local admin). */
+  readonly dashboardAuth?: Exclude<ApiAuth, { kind: 'disabled' }>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -42,6 +45,15 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(imageRoutes({ images: deps.images, logger: deps.logger }));
+  app.use(
+    apiRoutes({
+      auth: deps.auth.kind === 'disabled' ? { kind: 'disabled' } : (deps.dashboardAuth ?? { kind: 'unconfigured' }),
+      records: deps.records,
+      images: deps.images,
+      registry: deps.registry,
+      logger: deps.logger,
+    }),
+  );
 
   // MCP and sign-in answer only to the public host and loopback: a web page cannot reach
   // them through DNS rebinding. (Images may come through a CDN under other names.)

@@ -39,6 +39,8 @@ export interface Config {
     readonly googleClientId: string | undefined;
     readonly googleClientSecret: string | undefined;
     readonly jwtSigningKey: string | undefined;
+    /** The Firebase project whose ID tokens the dashboard API accepts. */
+    readonly firebaseProject: string | undefined;
   };
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 }
@@ -117,6 +119,7 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'expected a Cloud Storage bucket name, such as my-project-images')
     .optional(),
   GOOGLE_CLOUD_PROJECT: optionalText,
+  IMG_FIREBASE_PROJECT: optionalText,
   IMG_FIRESTORE_DATABASE: optionalText,
   GEMINI_API_KEY: optionalText,
   IMG_GEMINI_BASE_URL: baseUrl,
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       googleClientId: v.GOOGLE_OAUTH_CLIENT_ID,
       googleClientSecret: v.GOOGLE_OAUTH_CLIENT_SECRET,
       jwtSigningKey: v.IMG_JWT_SIGNING_KEY,
+      firebaseProject: v.IMG_FIREBASE_PROJECT ?? v.GOOGLE_CLOUD_PROJECT,
     }),
     logLevel: v.IMG_LOG_LEVEL ?? 'INFO',
   });
@@ -230,6 +234,10 @@ function requirementProblems(env: NodeJS.ProcessEnv): string[] {
   if (!has('GEMINI_API_KEY')) problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio');
   if (authDisabled && has('K_SERVICE')) {
     problems.push('IMG_AUTH_DISABLED: must not be set on Cloud Run; it opens the tools to anyone');
+  }
+  // With it, firebase-admin accepts unsigned ID tokens: anyone could be anyone.
+  if (has('FIREBASE_AUTH_EMULATOR_HOST') && has('K_SERVICE')) {
+    problems.push('FIREBASE_AUTH_EMULATOR_HOST: must not be set on Cloud Run; it makes the dashboard accept unsigned sign-in tokens');
   }
   if (!authDisabled) {
     const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS'];

@@ -3,6 +3,7 @@
  * that picks implementations.
  */
 import type { Server } from 'node:http';
+import { createFirebaseIdTokenVerifier } from './api/id-token-verifier.js';
 import { createApp, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
@@ -32,6 +33,16 @@ async function main(): Promise<void> {
   const stores = await openStores(config.store);
   const app = createApp({
     auth: await authMode(config, stores, logger),
+    ...(config.auth.firebaseProject && !config.auth.disabled
+      ? {
+          dashboardAuth: {
+            kind: 'firebase' as const,
+            verifier: await createFirebaseIdTokenVerifier(config.auth.firebaseProject),
+            allowedEmails: config.auth.allowedEmails,
+            adminEmails: config.auth.adminEmails,
+          },
+        }
+      : {}),
     publicUrl: config.publicUrl,
     registry: config.registry,
     images: stores.images,

@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LOCAL_CALLER } from '../../server/core/access.js';
+import { STORE_KINDS } from '../support/store-kits.js';
+import { startTestServer, type TestServer } from './harness.js';
+
+interface GenerationView {
+  name: string;
+  prompt: string;
+  modelAlias: string;
+  costUsd: number;
+  imageUrl: string;
+  thumbnailUrl: string;
+}
+
+for (const store of STORE_KINDS) {
+  describe(`dashboard API with sign-in disabled, on the ${store} stores`, () => {
+    let server: TestServer;
+    const api = (path: string, init?: RequestInit) => fetch(`${server.url}/api${path}`, init);
+    const json = async <T>(res: Response) => (await res.json()) as T;
+
+    beforeEach(async () => {
+      server = await startTestServer({ store });
+    });
+    afterEach(async () => server.close());
+
+    async function generate(prompt: string, args: Record<string, unknown> = {}): Promise<string> {
+      const client = await server.connect();
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt, ...args } })) as CallToolResult;
+      const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+      return /"([0-9a-f]{32}\.png)"/.exec(text)![1]!;
+    }
+
+    it('shows who you are, your default model and the prices; saving a default changes the next generation', async () => {
+      const me = await json<{ email: string; isAdmin: boolean; defaultModel: string; models: { alias: string; pricesUsd: Record<string, number> }[] }>(await api('/me'));
+      expect(me).to.include({ email: LOCAL_CALLER.email, isAdmin: true, defaultModel: 'flash' });
+      expect(me.models.find((m) => m.alias === 'pro')?.pricesUsd).to.deep.equal({ '1K': 0.134, '2K': 0.134, '4K': 0.24 });
+
+      const saved = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'pro' }) });
+      expect(saved.status).to.equal(200);
+      await generate('after choosing pro');
+      expect(server.fake.requests.at(-1)?.model).to.equal('gemini-3-pro-image-preview');
+
+      const bad = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dall-e' }) });
+      expect(bad.status).to.equal(400);
+      expect((await json<{ message: string }>(bad)).message).to.equal('model must be one of flash, pro');
+      expect((await json<{ defaultModel: string }>(await api('/me'))).defaultModel).to.equal('pro');
+    });
+
+    it('pages the gallery newest first with thumbnails, and totals the costs', async () => {
+      const names = [await generate('one'), await generate('two', { image_size: '2K' }), await generate('three', { model: 'pro' })];
+      const first = await json<{ generations: GenerationView[]; nextCursor?: string }>(await api('/generations?limit=2'));
+      expect(first.generations.map((g) => g.prompt)).to.deep.equal(['three', 'two']);
+      expect(first.generations[0]?.thumbnailUrl).to.equal(`/i/${names[2]!.replace('.png', '.thumb.webp')}`);
+      const thumb = await fetch(`${server.url}${first.generations[0]!.thumbnailUrl}`);
+      expect(thumb.headers.get('content-type')).to.equal('image/webp');
+      const second = await json<{ generations: GenerationView[]; nextCursor?: string }>(await api(`/generations?limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`));
+      expect(second.generations.map((g) => g.prompt)).to.deep.equal(['one']);
+      expect(second.nextCursor).to.equal(undefined);
+
+      const costs = await json<{ users: { email: string; imageCount: number; costUsd: number }[]; total: { imageCount: number; costUsd: number } }>(await api('/costs'));
+      expect(costs.users).to.deep.equal([{ email: LOCAL_CALLER.email, imageCount: 3, costUsd: 0.302 }]);
+      expect(costs.total).to.deep.equal({ imageCount: 3, costUsd: 0.302 });
+    });
+
+    it('deletes an image, its thumbnail and its record, but not the spend', async () => {
+      const name = await generate('to delete');
+      const deleted = await api(`/generations/${name}`, { method: 'DELETE' });
+      expect(deleted.status).to.equal(204);
+      expect((await fetch(`${server.url}/i/${name}`)).status).to.equal(404);
+      expect((await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`)).status).to.equal(404);
+      expect((await json<{ generations: unknown[] }>(await api('/generations'))).generations).to.deep.equal([]);
+      const left = (await server.stored()).filter((f) => /\.(png|webp)$/.test(f) || f.startsWith('generations/') || /^[0-9a-f]{32}\.json$/.test(f));
+      expect(left).to.deep.equal([]);
+      expect((await json<{ total: { imageCount: number; costUsd: number } }>(await api('/costs'))).total).to.deep.equal({ imageCount: 1, costUsd: 0.067 });
+      expect((await api(`/generations/${name}`, { method: 'DELETE' })).status).to.equal(404);
+    });
+
+    it('answers bad input with a JSON error saying what is accepted', async () => {
+      const cases: [string, RequestInit | undefined, number, RegExp][] = [
+        ['/generations?limit=500', undefined, 400, /limit is at most 100/],
+        ['/generations?limit=abc', undefined, 400, /limit/],
+        ['/generations?cursor=garbage', undefined, 400, /cursor is not valid/],
+        ['/generations/..%2Fprefs.json', { method: 'DELETE' }, 404, /No image titled/],
+        ['/generations/0123456789abcdef0123456789abcdef.json', { method: 'DELETE' }, 404, /No image titled/],
+        ['/nope', undefined, 404, /No such API endpoint/],
+        ['/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"model":' }, 400, /not valid JSON/],
+      ];
+      for (const [path, init, status, message] of cases) {
+        const res = await api(path, init);
+        expect(res.status, path).to.equal(status);
+        expect((await json<{ message: string }>(res)).message, path).to.match(message);
+      }
+    });
+  });
+}
