@@ -10,6 +10,7 @@ import { MODEL_ALIASES, chooseModel, type ModelRegistry } from '../core/models.j
 import { isImageName, thumbnailNameOf } from '../core/names.js';
 import { IMAGE_SIZES } from '../core/options.js';
 import { addUsd } from '../core/totals.js';
+import { summarizeUsage, usageWindowStart } from '../core/usage.js';
 import { AppError, httpStatusOf, invalidArgument, notFound, toAppError } from '../errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Logger } from '../log.js';
@@ -28,6 +29,7 @@ export interface ApiDeps {
   readonly images: ImageStore;
   readonly registry: ModelRegistry;
   readonly logger: Logger;
+  readonly now?: () => Date;
 }
 
 const DEFAULT_PAGE_SIZE = 24;
@@ -89,6 +91,13 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     if (user !== caller.email && !caller.isAdmin) throw new AppError('PERMISSION_DENIED', 'Only admins can see other users’ images.');
     const page = await records.listByUser(user, { limit: query.data.limit ?? DEFAULT_PAGE_SIZE, cursor: query.data.cursor });
     res.json({ generations: page.records.map(toView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  }));
+
+  router.get('/api/usage', asyncHandler(async (_req, res) => {
+    if (!callerIn(res).isAdmin) throw new AppError('PERMISSION_DENIED', 'Only admins can see the usage of every user.');
+    const now = deps.now?.() ?? new Date();
+    const [totals, recent] = await Promise.all([records.allTotals(), records.listSince(usageWindowStart(now))]);
+    res.json(summarizeUsage(totals, recent, now));
   }));
 
   router.delete('/api/generations/:name', asyncHandler(async (req, res) => {

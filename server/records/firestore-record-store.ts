@@ -20,7 +20,7 @@ import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError, invalidArgument } from '../errors.js';
-import { checkPageLimit, decodeCursor, encodeCursor } from './cursor.js';
+import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
 import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
 
@@ -106,6 +106,12 @@ export class FirestoreRecordStore implements RecordStore {
     const records = snapshot.docs.slice(0, page.limit).map((doc) => toRecord(doc.data()));
     const last = records.at(-1);
     return snapshot.size > page.limit && last ? { records, nextCursor: encodeCursor(last) } : { records };
+  }
+
+  async listSince(since: string): Promise<GenerationRecord[]> {
+    // A single-field range on createdAt: Firestore's automatic index serves it.
+    const snapshot = await guard(() => this.generations.where('createdAt', '>=', since).orderBy('createdAt', 'desc').get());
+    return snapshot.docs.map((doc) => toRecord(doc.data())).sort(compareNewestFirst);
   }
 
   async remove(name: ImageName): Promise<void> {

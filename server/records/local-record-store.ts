@@ -90,6 +90,12 @@ export class LocalRecordStore implements RecordStore {
     return more && last ? { records, nextCursor: encodeCursor(last) } : { records };
   }
 
+  async listSince(since: string): Promise<GenerationRecord[]> {
+    const positions = [...(await this.loadIndex()).values()].flat().filter((p) => p.createdAt >= since).sort(compareNewestFirst);
+    const records = await Promise.all(positions.map((p) => this.get(p.name)));
+    return records.filter((r): r is GenerationRecord => r !== undefined);
+  }
+
   async remove(name: ImageName): Promise<void> {
     const index = await this.loadIndex();
     await this.serially(async () => {

@@ -52,6 +52,8 @@ export interface RecordStore {
   get(name: ImageName): Promise<GenerationRecord | undefined>;
   /** One page of a user's records, newest first; `cursor` comes from the previous page. */
   listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage>;
+  /** Every user's records created at or after `since` (ISO 8601), newest first; for usage reports. */
+  listSince(since: string): Promise<GenerationRecord[]>;
   /** Deletes the record; the user's totals stay as they are (spend is cumulative). */
   remove(name: ImageName): Promise<void>;
   totals(email: string): Promise<UserTotals>;

@@ -115,6 +115,15 @@ export function recordStoreContract(label: string, makeStore: () => Promise<Reco
       expect((tooMany as AppError).status).to.equal('INVALID_ARGUMENT');
     });
 
+    it('lists every user’s records since a time, newest first', async () => {
+      const old = sampleRecord({ createdAt: '2026-10-01T00:00:00.000Z' });
+      const a = sampleRecord({ createdAt: '2026-11-20T00:00:00.000Z' });
+      const b = sampleRecord({ email: 'bob@example.com', createdAt: '2026-11-22T00:00:00.000Z' });
+      for (const r of [old, a, b]) await store.commit(r);
+      expect((await store.listSince('2026-11-15T00:00:00.000Z')).map((r) => r.name)).to.deep.equal([b.name, a.name]);
+      expect(await store.listSince('2026-12-01T00:00:00.000Z')).to.deep.equal([]);
+    });
+
     it('removes a record without lowering the user’s totals', async () => {
       const kept = sampleRecord({ createdAt: '2026-11-01T10:00:00.000Z' });
       const removed = sampleRecord({ createdAt: '2026-11-02T10:00:00.000Z' });

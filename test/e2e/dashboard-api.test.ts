@@ -76,6 +76,14 @@ for (const store of STORE_KINDS) {
       expect((await api(`/generations/${name}`, { method: 'DELETE' })).status).to.equal(404);
     });
 
+    it('reports usage per user and per day to an admin', async () => {
+      await generate('recent', { model: 'pro' });
+      const usage = await json<{ users: { email: string; imageCount: number; last30Days: { imageCount: number }; byModel: Record<string, unknown> }[]; daily: { day: string; imageCount: number }[] }>(await api('/usage'));
+      expect(usage.users).to.have.length(1);
+      expect(usage.users[0]).to.deep.include({ email: LOCAL_CALLER.email, imageCount: 1, last30Days: { imageCount: 1, costUsd: 0.134 } });
+      expect(usage.daily[0]).to.deep.include({ day: new Date().toISOString().slice(0, 10), imageCount: 1 });
+    });
+
     it('answers bad input with a JSON error saying what is accepted', async () => {
       const cases: [string, RequestInit | undefined, number, RegExp][] = [
         ['/generations?limit=500', undefined, 400, /limit is at most 100/],
