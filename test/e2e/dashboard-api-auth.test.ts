@@ -1,0 +1,89 @@
+/** Who may use the dashboard API: tokens minted by the real Firebase Auth emulator, verified by firebase-admin. */
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.js';
+import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
+import { buildRegistry } from '../../server/core/models.js';
+import { silentLogger } from '../../server/log.js';
+import { sampleRecord } from '../contract/record-store.contract.js';
+import { AUTH_EMULATOR_PROJECT, expiredIdToken, forgedIdToken, googleIdToken, passwordIdToken } from '../support/auth-emulator.js';
+import { openStoreKit, type StoreKit } from '../support/store-kits.js';
+
+describe('dashboard API sign-in (Firebase Auth emulator)', () => {
+  let kit: StoreKit;
+  let server: Server;
+  let url: string;
+  const adaRecord = sampleRecord({ email: 'ada@example.com', prompt: 'ada’s private prompt' });
+  const bobRecord = sampleRecord({ email: 'bob@example.com', prompt: 'bob’s private prompt' });
+
+  before(async () => {
+    kit = await openStoreKit('local');
+    await kit.records.commit(adaRecord);
+    await kit.records.commit(bobRecord);
+    const app = createApp({
+      auth: { kind: 'oauth', signingKey: 'k'.repeat(40), state: kit.authState, google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) }, allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
+      dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
+      publicUrl: 'http://localhost',
+      registry: buildRegistry(),
+      images: kit.images,
+      records: kit.records,
+      generator: { generate: () => Promise.reject(new Error('unused')) },
+      logger: silentLogger,
+    });
+    server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await kit.close();
+  });
+
+  const get = (path: string, token?: string) => fetch(`${url}/api${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const body = async (res: Response) => (await res.json()) as { message?: string; users?: { email: string }[]; generations?: { prompt: string }[] };
+
+  it('serves an allow-listed, verified Google user their own data only', async () => {
+    const token = await googleIdToken('Ada@Example.com');
+    const costs = await body(await get('/costs', token));
+    expect(costs.users?.map((u) => u.email)).to.deep.equal(['ada@example.com']);
+    const mine = await body(await get('/generations', token));
+    expect(mine.generations?.map((g) => g.prompt)).to.deep.equal(['ada’s private prompt']);
+    const others = await get('/generations?user=bob@example.com', token);
+    expect(others.status).to.equal(403);
+    expect(JSON.stringify(await body(others))).to.not.include('bob’s private prompt');
+    expect((await fetch(`${url}/api/generations/${bobRecord.name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).to.equal(404);
+    expect(await kit.records.get(bobRecord.name)).to.deep.equal(bobRecord);
+  });
+
+  it('shows an admin every user', async () => {
+    const token = await googleIdToken('root@example.com');
+    expect((await body(await get('/costs', token))).users?.map((u) => u.email)).to.deep.equal(['ada@example.com', 'bob@example.com']);
+    expect((await body(await get('/generations?user=bob@example.com', token))).generations?.map((g) => g.prompt)).to.deep.equal(['bob’s private prompt']);
+    expect((await get('/usage', token)).status).to.equal(200);
+    expect((await get('/usage', await googleIdToken('ada@example.com'))).status).to.equal(403);
+  });
+
+  it('tells a signed-in user who is not on the list so, and gives them nothing', async () => {
+    const res = await get('/costs', await googleIdToken('mallory@example.com'));
+    expect(res.status).to.equal(403);
+    expect((await body(res)).message).to.include('signed in as mallory@example.com, which is not on');
+  });
+
+  it('refuses unverified emails, other sign-in providers, and missing, forged or expired tokens', async () => {
+    const cases: [string | undefined, number, RegExp][] = [
+      [await googleIdToken('ada@example.com', { verified: false }), 403, /not verified/],
+      [await passwordIdToken('ada@example.com'), 403, /Sign in with a Google account/],
+      [undefined, 401, /Sign in first/],
+      ['not-a-token', 401, /not valid/],
+      [await forgedIdToken('ada@example.com'), 401, /not valid/],
+      [await expiredIdToken('ada@example.com'), 401, /expired/],
+    ];
+    for (const [token, status, message] of cases) {
+      const res = await get('/me', token);
+      expect(res.status, String(token).slice(0, 20)).to.equal(status);
+      expect((await body(res)).message).to.match(message);
+    }
+  });
+});
