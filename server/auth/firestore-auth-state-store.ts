@@ -26,6 +26,7 @@
 import { FieldValue, Timestamp, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AppError, invalidArgument } from '../errors.js';
+import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import type { AuthStateKind, AuthStateStore } from './auth-state-store.js';
 
 export interface FirestoreAuthStateStoreOptions {
@@ -46,17 +47,6 @@ const docSchema = z.object({
   expiresAt: z.instanceof(Timestamp).nullable(),
 });
 
-/** gRPC status codes (the client's `GrpcStatus` enum is not an ES module export). */
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const FAILED_PRECONDITION = 9;
-const TRANSIENT_CODES = new Set([
-  4, // DEADLINE_EXCEEDED
-  8, // RESOURCE_EXHAUSTED: Firestore's own quotas
-  10, // ABORTED: contention
-  14, // UNAVAILABLE
-]);
-
 export class FirestoreAuthStateStore implements AuthStateStore {
   private readonly entries: CollectionReference;
 
@@ -71,7 +61,7 @@ export class FirestoreAuthStateStore implements AuthStateStore {
       await ref.create(data);
       return;
     } catch (err) {
-      if (codeOf(err) !== ALREADY_EXISTS) throw authStateStoreError(err);
+      if (firestoreCodeOf(err) !== ALREADY_EXISTS) throw authStateStoreError(err);
     }
     await guard(() =>
       this.db.runTransaction(async (tx) => {
@@ -97,7 +87,7 @@ export class FirestoreAuthStateStore implements AuthStateStore {
       ref.delete({ lastUpdateTime: snapshot.updateTime }).then(
         () => true,
         (err: unknown) => {
-          if (codeOf(err) === FAILED_PRECONDITION || codeOf(err) === NOT_FOUND) return false;
+          if (firestoreCodeOf(err) === FAILED_PRECONDITION || firestoreCodeOf(err) === NOT_FOUND) return false;
           throw err;
         },
       ),
@@ -157,21 +147,8 @@ function alreadyExists(): AppError {
   return new AppError('INTERNAL', 'A sign-in entry with that key exists already.');
 }
 
-function codeOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-/**
- * A failed Firestore call as an AppError: transient failures become UNAVAILABLE, anything
- * else a generic INTERNAL. The vendor's message stays in `cause`, for the log only.
- */
 export function authStateStoreError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  const code = codeOf(err);
-  if (typeof code === 'number' && TRANSIENT_CODES.has(code)) {
-    return new AppError('UNAVAILABLE', 'The sign-in store is unavailable. Please try again in a moment.', { cause: err });
-  }
-  return new AppError('INTERNAL', 'The sign-in store failed. Please try again.', { cause: err });
+  return firestoreError(err, 'sign-in store');
 }
 
 async function guard<T>(call: () => Promise<T>): Promise<T> {

@@ -20,6 +20,7 @@ import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError, invalidArgument } from '../errors.js';
+import { ALREADY_EXISTS, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
 import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
@@ -43,14 +44,6 @@ const userDocSchema = z.object({
 });
 type UserDoc = z.infer<typeof userDocSchema>;
 
-/** gRPC status codes (the client's `GrpcStatus` enum is not an ES module export). */
-const ALREADY_EXISTS = 6;
-const TRANSIENT_CODES = new Set([
-  4, // DEADLINE_EXCEEDED
-  8, // RESOURCE_EXHAUSTED: Firestore's own quotas, not the caller's
-  10, // ABORTED: contention
-  14, // UNAVAILABLE
-]);
 
 export class FirestoreRecordStore implements RecordStore {
   private readonly generations: CollectionReference;
@@ -81,7 +74,7 @@ export class FirestoreRecordStore implements RecordStore {
       { merge: true },
     );
     await guard(() => batch.commit(), (err) => {
-      if (codeOf(err) === ALREADY_EXISTS) return new AppError('INTERNAL', `A record named ${parsed.name} exists already.`, { cause: err });
+      if (firestoreCodeOf(err) === ALREADY_EXISTS) return new AppError('INTERNAL', `A record named ${parsed.name} exists already.`, { cause: err });
       return undefined;
     });
   }
@@ -202,21 +195,8 @@ function withoutUndefined(record: GenerationRecord): DocumentData {
   return { ...record, usage, referenceNames: [...record.referenceNames] };
 }
 
-function codeOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-/**
- * A failed Firestore call as an AppError: transient failures become UNAVAILABLE, anything
- * else a generic INTERNAL. The vendor's message stays in `cause`, for the log only.
- */
 export function recordStoreError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  const code = codeOf(err);
-  if (typeof code === 'number' && TRANSIENT_CODES.has(code)) {
-    return new AppError('UNAVAILABLE', 'The record store is unavailable. Please try again in a moment.', { cause: err });
-  }
-  return new AppError('INTERNAL', 'The record store failed. Please try again.', { cause: err });
+  return firestoreError(err, 'record store');
 }
 
 /** Runs a Firestore call, giving `special` the first chance to translate a failure. */

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { createGeminiImageGenerator, type GeminiImageGeneratorOptions } from '../../server/gemini/gemini-image-generator.js';
 import type { ImageRequest } from '../../server/gemini/image-generator.js';
 import { startGeminiFake, type GeminiFake, type GeminiFault } from '../fakes/gemini-fake.js';
+import { freePort } from '../support/free-ports.js';
 
 const MODEL = 'gemini-3.1-flash-image-preview';
 const PROMPT = 'a red fox reading a newspaper, watercolour';
@@ -24,13 +24,6 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
   expect.fail('expected the generation to fail');
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('GeminiImageGenerator against the fake Gemini', () => {
   let fake: GeminiFake;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createGoogleSignIn, type GoogleSignIn, type GoogleSignInOptions } from '../../server/auth/google-sign-in.js';
 import { AppError, type ErrorStatus } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { DEFAULT_GOOGLE_IDENTITY, startGoogleFake, type GoogleFake } from '../fakes/google-fake.js';
+import { freePort } from '../support/free-ports.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:8766/auth/callback';
 const SIGN_IN_FAILED = 'Google sign-in failed or expired; please try connecting again.';
@@ -15,13 +15,6 @@ interface Authorized {
   readonly nonce: string;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Google sign-in (OAuth2Client against the fake Google)', () => {
   let google: GoogleFake;

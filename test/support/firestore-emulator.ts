@@ -11,9 +11,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Firestore } from '@google-cloud/firestore';
+import { freePort } from './free-ports.js';
 
 /** Where gcloud's `cloud-firestore-emulator` component puts the jar; FIRESTORE_EMULATOR_JAR overrides. */
 export const EMULATOR_JAR =
@@ -177,13 +177,3 @@ async function stopEmulator(running: RunningEmulator): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
