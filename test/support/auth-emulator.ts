@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePorts } from './free-ports.js';
+import { supervise } from './supervised-child.js';
 
 /** The demo project the emulator serves (demo-* ids never reach Google). Pass it to firebase-admin. */
 export const AUTH_EMULATOR_PROJECT = 'demo-image-studio';
@@ -37,7 +38,6 @@ export const TEST_PASSWORD = 'test-password-1';
 const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Environment variables the CLI must not inherit from the test process. */
 const UNINHERITED_ENV = ['NODE_OPTIONS', 'FIREBASE_AUTH_EMULATOR_HOST', 'FIRESTORE_EMULATOR_HOST', 'FIREBASE_EMULATOR_HUB', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT', 'FIREBASE_CONFIG'];
 
@@ -352,50 +352,26 @@ async function launch(dir: string): Promise<RunningEmulator> {
     ['--require', join(dir, 'watchdog.cjs'), cli, 'emulators:start', '--only', 'auth', '--project', AUTH_EMULATOR_PROJECT, '--config', config, '--non-interactive'],
     { cwd: dir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  // Backstops for runs that end without the teardown: an exit (an uncaught error) or a signal.
-  const killOnExit = () => killGroup(child);
-  const killOnSignal = (signal: NodeJS.Signals) => {
-    killGroup(child);
-    process.kill(process.pid, signal); // the handler is gone (once), so this ends the process
-  };
-  process.on('exit', killOnExit);
-  for (const signal of STOP_SIGNALS) process.once(signal, killOnSignal);
-
-  let output = '';
-  const keepTail = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keepTail);
-  child.stderr?.on('data', keepTail);
+  // Killed (the whole group) if the run ends without the teardown.
+  const supervised = supervise(child, () => killGroup(child));
   child.stdin?.on('error', () => undefined); // EPIPE once the CLI is gone
-  let spawnError: Error | undefined;
-  let hasExited = false;
-  const exited = new Promise<void>((resolve) => {
-    child.once('error', (err) => {
-      spawnError = err;
-      resolve();
-    });
-    child.once('exit', () => resolve());
-  }).finally(() => {
-    hasExited = true;
-    process.off('exit', killOnExit);
-    for (const signal of STOP_SIGNALS) process.off(signal, killOnSignal);
-  });
+  const { exited } = supervised;
 
   const what = `The Auth emulator (firebase emulators:start --only auth, ${host})`;
   const ready = (async () => {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (hasExited) {
+      if (supervised.hasExited()) {
+        const spawnError = supervised.spawnError();
         if (spawnError) throw new Error(`${what} could not be started: ${spawnError.message}`);
         if (stopping) throw new Error(`${what} was stopped while it was starting.`);
-        throw new EmulatorExitedEarly(`${what} exited with ${child.exitCode ?? child.signalCode} before it was ready.\n${output}`);
+        throw new EmulatorExitedEarly(`${what} exited with ${child.exitCode ?? child.signalCode} before it was ready.\n${supervised.output()}`);
       }
       if (await answersReady(host)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     killGroup(child);
-    throw new Error(`${what} did not answer within ${START_TIMEOUT_MS / 1000} s.\n${output}`);
+    throw new Error(`${what} did not answer within ${START_TIMEOUT_MS / 1000} s.\n${supervised.output()}`);
   })();
   ready.catch(() => undefined);
   return { child, host, exited, ready };

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Firestore } from '@google-cloud/firestore';
 import { freePort } from './free-ports.js';
+import { supervise } from './supervised-child.js';
 
 /** Where gcloud's `cloud-firestore-emulator` component puts the jar; FIRESTORE_EMULATOR_JAR overrides. */
 export const EMULATOR_JAR =
@@ -22,7 +23,6 @@ const MAIN_CLASS = 'com.google.cloud.datastore.emulator.firestore.CloudFirestore
 const RULES_FILE = fileURLToPath(new URL('../../firestore.rules', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface RunningEmulator {
   readonly child: ChildProcess;
@@ -106,40 +106,15 @@ async function startEmulator(port: number): Promise<RunningEmulator> {
   const child = spawn('java', ['-cp', EMULATOR_JAR, MAIN_CLASS, 'start', '--host=127.0.0.1', `--port=${port}`, `--rules=${RULES_FILE}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Backstops for runs that end without the teardown: an exit (an uncaught error) or a
-  // signal, which would otherwise end this process and leave java running.
-  const killOnExit = () => child.kill('SIGKILL');
-  const killOnSignal = (signal: NodeJS.Signals) => {
-    child.kill('SIGKILL');
-    process.kill(process.pid, signal); // the handler is gone (once), so this ends the process
-  };
-  process.on('exit', killOnExit);
-  for (const signal of STOP_SIGNALS) process.once(signal, killOnSignal);
-
-  let output = '';
-  const keepTail = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keepTail);
-  child.stderr?.on('data', keepTail);
-  let spawnError: Error | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('error', (err) => {
-      spawnError = err;
-      resolve();
-    });
-    child.once('exit', () => resolve());
-  }).finally(() => {
-    process.off('exit', killOnExit);
-    for (const signal of STOP_SIGNALS) process.off(signal, killOnSignal);
-  });
+  // Killed if the run ends without the teardown, which would otherwise leave java running.
+  const supervised = supervise(child, () => child.kill('SIGKILL'));
+  const { exited } = supervised;
   const running: RunningEmulator = { child, host, exited };
 
   const deadline = Date.now() + START_TIMEOUT_MS;
-  let hasExited = false;
-  void exited.then(() => (hasExited = true));
   while (Date.now() < deadline) {
-    if (hasExited) {
+    if (supervised.hasExited()) {
+      const spawnError = supervised.spawnError();
       if (spawnError) {
         const cause =
           (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
@@ -148,14 +123,14 @@ async function startEmulator(port: number): Promise<RunningEmulator> {
         throw new Error(`The Firestore emulator (java -cp ${EMULATOR_JAR}) did not start: ${cause}.`);
       }
       throw new EmulatorExitedEarly(
-        `The Firestore emulator (java -cp ${EMULATOR_JAR}) exited with ${child.exitCode ?? child.signalCode} before it was ready.\n${output}`,
+        `The Firestore emulator (java -cp ${EMULATOR_JAR}) exited with ${child.exitCode ?? child.signalCode} before it was ready.\n${supervised.output()}`,
       );
     }
     if (await answersOk(host)) return running;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stopEmulator(running);
-  throw new Error(`The Firestore emulator (java -cp ${EMULATOR_JAR}) did not answer on http://${host}/ within ${START_TIMEOUT_MS / 1000} s.\n${output}`);
+  throw new Error(`The Firestore emulator (java -cp ${EMULATOR_JAR}) did not answer on http://${host}/ within ${START_TIMEOUT_MS / 1000} s.\n${supervised.output()}`);
 }
 
 async function answersOk(host: string): Promise<boolean> {
