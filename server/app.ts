@@ -8,7 +8,7 @@ import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import { oauthRoutes, type OAuthDeps } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
 import type { ModelRegistry } from './core/models.js';
-import { AppError, httpStatusOf, toAppError } from './errors.js';
+import { httpStatusOf, requestBodyError, toAppError } from './errors.js';
 import type { ImageGenerator } from './gemini/image-generator.js';
 import type { ImageStore } from './images/image-store.js';
 import { imageRoutes } from './images/image-routes.js';
@@ -86,11 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(404).json({ error: 'not_found', message: `Nothing at ${req.method} ${req.path}.` });
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const bodyError = (err as { type?: string }).type;
-    const appError =
-      bodyError === 'entity.parse.failed'
-        ? new AppError('INVALID_ARGUMENT', 'The request body is not valid JSON.')
-        : toAppError(err);
+    const appError = requestBodyError(err) ?? toAppError(err);
     if (appError.status === 'INTERNAL') deps.logger.error('request failed', { path: req.path, err });
     if (res.headersSent) return res.destroy();
     res.status(httpStatusOf(appError)).json({ error: appError.status.toLowerCase(), message: appError.publicMessage });

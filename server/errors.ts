@@ -48,3 +48,11 @@ export function toAppError(err: unknown): AppError {
 export function httpStatusOf(err: AppError): number {
   return HTTP_STATUS[err.status];
 }
+
+/** express.json()/urlencoded() failures (malformed or oversized bodies), as AppErrors; else undefined. */
+export function requestBodyError(err: unknown): AppError | undefined {
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return invalidArgument('The request body is not valid JSON.');
+  if (type === 'entity.too.large') return invalidArgument('The request body is too large.');
+  return undefined;
+}

@@ -11,7 +11,7 @@ import { isImageName, thumbnailNameOf } from '../core/names.js';
 import { IMAGE_SIZES } from '../core/options.js';
 import { addUsd } from '../core/totals.js';
 import { summarizeUsage, usageWindowStart } from '../core/usage.js';
-import { AppError, httpStatusOf, invalidArgument, notFound, toAppError } from '../errors.js';
+import { AppError, httpStatusOf, invalidArgument, notFound, requestBodyError, toAppError } from '../errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Logger } from '../log.js';
 import { MAX_PAGE_SIZE, type GenerationRecord, type RecordStore } from '../records/record-store.js';
@@ -115,13 +115,7 @@ export function apiRoutes(deps: ApiDeps): express.Router {
 
   router.use('/api', (_req, _res, next) => next(notFound('No such API endpoint.')));
   router.use('/api', (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const bodyError = (err as { type?: unknown }).type;
-    const appError =
-      bodyError === 'entity.parse.failed'
-        ? invalidArgument('The request body is not valid JSON.')
-        : bodyError === 'entity.too.large'
-          ? invalidArgument('The request body is too large.')
-          : toAppError(err);
+    const appError = requestBodyError(err) ?? toAppError(err);
     if (appError.status === 'INTERNAL') logger.error('API request failed', { path: req.path, err });
     if (appError.status === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
     res.status(httpStatusOf(appError)).json({ error: appError.status.toLowerCase(), message: appError.publicMessage });

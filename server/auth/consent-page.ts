@@ -3,9 +3,7 @@
  * for access and where it will be sent afterwards (the MCP guidance against confused-deputy
  * attacks). Also the page for sign-in errors that cannot go back to the client.
  */
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../html.js';
 
 const STYLE = `
   body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;

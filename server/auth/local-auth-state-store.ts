@@ -9,11 +9,10 @@
  * to two callers. Reads need no queue: files are only ever replaced whole. Each write also
  * drops the file's expired entries, so files do not grow with dead codes.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, invalidArgument } from '../errors.js';
-import { createSerialQueue, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
+import { createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import type { AuthStateKind, AuthStateStore } from './auth-state-store.js';
 
 const KINDS: readonly AuthStateKind[] = ['client', 'pending', 'code', 'refresh', 'grant'];
@@ -32,10 +31,11 @@ type Entry = z.infer<typeof entrySchema>;
 export class LocalAuthStateStore implements AuthStateStore {
   private readonly serially = createSerialQueue();
   private readonly dir: string;
-  private ready: Promise<void> | undefined;
+  private readonly ensureDir: () => Promise<void>;
 
   constructor(root: string) {
     this.dir = path.join(root, 'auth');
+    this.ensureDir = directoryOnce(this.dir);
   }
 
   async create(kind: AuthStateKind, key: string, value: object, expiresAt?: Date): Promise<void> {
@@ -104,16 +104,6 @@ export class LocalAuthStateStore implements AuthStateStore {
     return path.join(this.dir, `${kind}.json`);
   }
 
-  private ensureDir(): Promise<void> {
-    this.ready ??= mkdir(this.dir, { recursive: true }).then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
-  }
 }
 
 function newEntry(key: string, value: object, expiresAt: Date | undefined): Entry {

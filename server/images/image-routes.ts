@@ -5,8 +5,8 @@
  * from the generation record (prompt, price, model, email) is ever shown here.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppError} from '../errors.js';
-import { httpStatusOf, notFound, toAppError } from '../errors.js';
+import { httpStatusOf, notFound, toAppError, type AppError } from '../errors.js';
+import { escapeHtml } from '../html.js';
 import { isImageName, parsePublicFile, type ImageName } from '../core/names.js';
 import type { Logger } from '../log.js';
 import type { ImageStore } from './image-store.js';
@@ -18,10 +18,6 @@ export interface ImageRoutesDeps {
 }
 
 const SHARE_PAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** What a caller typed, shortened: it only goes into a JSON message, never into HTML. */
 function shown(file: string): string {

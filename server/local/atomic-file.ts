@@ -3,7 +3,7 @@
  * then move it into place in one step (atomic on POSIX file systems).
  */
 import { randomBytes } from 'node:crypto';
-import { link, rm, writeFile, rename, readFile } from 'node:fs/promises';
+import { link, mkdir, rm, writeFile, rename, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 async function viaTempFile(target: string, data: string | Buffer, place: (temp: string) => Promise<void>): Promise<void> {
@@ -44,5 +44,20 @@ export function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     const run = tail.then(task, task);
     tail = run.catch(() => undefined);
     return run;
+  };
+}
+
+/** Creates `dir` (and parents) on the first call; later calls reuse that, unless it failed. */
+export function directoryOnce(dir: string): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () => {
+    ready ??= mkdir(dir, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      },
+    );
+    return ready;
   };
 }

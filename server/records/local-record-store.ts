@@ -8,14 +8,14 @@
  * Order of a commit: sidecar, then totals. A crash between the two leaves a record that
  * the totals do not count yet (never the reverse); see docs/data-model.md.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
 import { addGeneration, emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError } from '../errors.js';
-import { createFileAtomic, createSerialQueue, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
+import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
 import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
@@ -45,11 +45,14 @@ const SIDECAR_PATTERN = /^[0-9a-f]{32}\.json$/;
 
 export class LocalRecordStore implements RecordStore {
   private readonly serially = createSerialQueue();
-  private ready: Promise<void> | undefined;
   /** email → positions of that user's records, newest first. */
   private index: Promise<Map<string, PagePosition[]>> | undefined;
 
-  constructor(private readonly root: string) {}
+  private readonly ensureRoot: () => Promise<void>;
+
+  constructor(private readonly root: string) {
+    this.ensureRoot = directoryOnce(root);
+  }
 
   async commit(record: GenerationRecord): Promise<void> {
     const parsed = generationRecordSchema.parse(record);
@@ -177,16 +180,6 @@ export class LocalRecordStore implements RecordStore {
     return path.join(this.root, base);
   }
 
-  private ensureRoot(): Promise<void> {
-    this.ready ??= mkdir(this.root, { recursive: true }).then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      },
-    );
-    return this.ready;
-  }
 }
 
 function insertSorted(index: Map<string, PagePosition[]>, email: string, position: PagePosition): void {
