@@ -15,6 +15,7 @@ import { imageRoutes } from './images/image-routes.js';
 import type { Logger } from './log.js';
 import { mcpRoutes, type McpRouteDeps } from './mcp/mcp-routes.js';
 import type { RecordStore } from './records/record-store.js';
+import { uiRoutes } from './ui/ui-routes.js';
 
 export interface AppDeps {
   readonly publicUrl: string;
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly recordDeadlineMs?: number;
   /** How the dashboard API checks callers when sign-in is on (with it off, everyone is the local admin). */
   readonly dashboardAuth?: Exclude<ApiAuth, { kind: 'disabled' }>;
+  /** The built dashboard to serve at /ui (main.ts passes it only with sign-in disabled). */
+  readonly dashboardDir?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -52,8 +55,10 @@ export function createApp(deps: AppDeps): express.Express {
       images: deps.images,
       registry: deps.registry,
       logger: deps.logger,
+      mcpUrl: `${deps.publicUrl}/mcp`,
     }),
   );
+  if (deps.dashboardDir) app.use(uiRoutes(deps.dashboardDir));
 
   // MCP and sign-in answer only to the public host and loopback: a web page cannot reach
   // them through DNS rebinding. (Images may come through a CDN under other names.)

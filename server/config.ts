@@ -25,6 +25,8 @@ export interface Config {
   /** Base URL users reach the server at, without a trailing slash. */
   readonly publicUrl: string;
   readonly store: StoreConfig;
+  /** The built dashboard, served at /ui when sign-in is disabled. */
+  readonly dashboardDir: string;
   readonly gemini: {
     readonly apiKey: string | undefined;
     readonly baseUrl: string | undefined;
@@ -112,6 +114,7 @@ const envSchema = z.object({
   IMG_HOST: optionalText,
   IMG_PUBLIC_URL: baseUrl,
   IMG_ROOT: optionalText,
+  IMG_DASHBOARD_DIR: optionalText,
   IMG_STORE: z.enum(['local', 'cloud'], { error: 'expected local or cloud' }).optional(),
   IMG_BUCKET: z
     .string()
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     host: v.IMG_HOST ?? (authDisabled ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
     store: storeConfigOf(v, cwd),
+    dashboardDir: path.resolve(cwd, v.IMG_DASHBOARD_DIR ?? 'web/dist'),
     gemini: Object.freeze({
       apiKey: v.GEMINI_API_KEY,
       baseUrl: v.IMG_GEMINI_BASE_URL,

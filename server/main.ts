@@ -43,6 +43,7 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(config.auth.disabled ? { dashboardDir: config.dashboardDir } : {}),
     publicUrl: config.publicUrl,
     registry: config.registry,
     images: stores.images,

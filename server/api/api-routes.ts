@@ -29,6 +29,8 @@ export interface ApiDeps {
   readonly images: ImageStore;
   readonly registry: ModelRegistry;
   readonly logger: Logger;
+  /** Where MCP clients connect; the dashboard shows it to users who have no images yet. */
+  readonly mcpUrl: string;
   readonly now?: () => Date;
 }
 
@@ -60,6 +62,7 @@ export function apiRoutes(deps: ApiDeps): express.Router {
       email: caller.email,
       isAdmin: caller.isAdmin,
       defaultModel: chooseModel(registry, undefined, prefs.defaultModel).alias,
+      mcpUrl: deps.mcpUrl,
       models: MODEL_ALIASES.map((alias) => {
         const m = registry[alias];
         return { alias, id: m.id, label: m.label, useFor: m.useFor, pricesUsd: Object.fromEntries(IMAGE_SIZES.map((s) => [s, m.pricesUsd[s]])) };

@@ -32,8 +32,8 @@ for (const store of STORE_KINDS) {
     }
 
     it('shows who you are, your default model and the prices; saving a default changes the next generation', async () => {
-      const me = await json<{ email: string; isAdmin: boolean; defaultModel: string; models: { alias: string; pricesUsd: Record<string, number> }[] }>(await api('/me'));
-      expect(me).to.include({ email: LOCAL_CALLER.email, isAdmin: true, defaultModel: 'flash' });
+      const me = await json<{ email: string; isAdmin: boolean; defaultModel: string; mcpUrl: string; models: { alias: string; pricesUsd: Record<string, number> }[] }>(await api('/me'));
+      expect(me).to.include({ email: LOCAL_CALLER.email, isAdmin: true, defaultModel: 'flash', mcpUrl: `${server.url}/mcp` });
       expect(me.models.find((m) => m.alias === 'pro')?.pricesUsd).to.deep.equal({ '1K': 0.134, '2K': 0.134, '4K': 0.24 });
 
       const saved = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'pro' }) });

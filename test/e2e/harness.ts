@@ -38,6 +38,8 @@ export interface TestServerOptions {
   records?: (store: RecordStore) => RecordStore;
   geminiTimeoutMs?: number;
   recordDeadlineMs?: number;
+  /** A built dashboard to serve at /ui. */
+  dashboardDir?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -66,6 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: silentLogger,
     progressIntervalMs: 50,
     recordDeadlineMs: options.recordDeadlineMs,
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
   server.on('request', app);
 

@@ -11,13 +11,16 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
 import { createApp } from '../../server/app.js';
 import { createGoogleSignIn } from '../../server/auth/google-sign-in.js';
 import { buildRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
 import { createLogger, silentLogger } from '../../server/log.js';
+import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake.js';
+import { AUTH_EMULATOR_PROJECT } from '../support/auth-emulator.js';
 import { openStoreKit, type StoreKind, type StoreKit } from '../support/store-kits.js';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789abcdef';
@@ -37,7 +40,16 @@ export interface OAuthTestServer {
 }
 
 export async function startOAuthServers(
-  options: { store?: StoreKind; instances?: number; allowed?: string[]; logLines?: string[] } = {},
+  options: {
+    store?: StoreKind;
+    instances?: number;
+    allowed?: string[];
+    logLines?: string[];
+    /** Check the dashboard API's callers with the Firebase Auth emulator. */
+    dashboardSignIn?: boolean;
+    /** Wraps the record store, e.g. to make reads fail. */
+    records?: (store: RecordStore) => RecordStore;
+  } = {},
 ): Promise<OAuthTestServer> {
   const logger = options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger;
   const kit = await openStoreKit(options.store ?? 'local');
@@ -48,6 +60,12 @@ export async function startOAuthServers(
   const url = `http://localhost:${(proxy.address() as AddressInfo).port}`;
   google.registerRedirectUri(`${url}/auth/callback`);
 
+  const allowedEmails = options.allowed ?? [ALLOWED];
+  const dashboard = options.dashboardSignIn
+    ? {
+        dashboardAuth: { kind: 'firebase' as const, verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails, adminEmails: [ADMIN] },
+      }
+    : {};
   const instances: Server[] = [];
   for (let i = 0; i < (options.instances ?? 2); i++) {
     const app = createApp({
@@ -56,13 +74,14 @@ export async function startOAuthServers(
         signingKey: SIGNING_KEY,
         state: kit.authState,
         google: createGoogleSignIn({ clientId: google.clientId, clientSecret: google.clientSecret, redirectUri: `${url}/auth/callback`, endpoints: google.endpoints, logger }),
-        allowedEmails: options.allowed ?? [ALLOWED],
+        allowedEmails,
         adminEmails: [ADMIN],
       },
+      ...dashboard,
       publicUrl: url,
       registry: buildRegistry(),
       images: kit.images,
-      records: kit.records,
+      records: options.records ? options.records(kit.records) : kit.records,
       generator: createGeminiImageGenerator({ apiKey: gemini.apiKey, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger }),
       logger,
     });

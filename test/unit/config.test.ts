@@ -20,13 +20,14 @@ describe('config', () => {
     expect(config.host).to.equal('127.0.0.1');
     expect(config.publicUrl).to.equal('http://localhost:8766');
     expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/.localdata' });
+    expect(config.dashboardDir).to.equal('/srv/web/dist');
     expect(config.registry.flash.pricesUsd['1K']).to.equal(0.067);
     expect(Object.isFrozen(config)).to.equal(true);
   });
 
   it('reads overrides for port, public URL, models and prices', () => {
     const config = loadConfig(
-      { ...base, PORT: '9000', IMG_PUBLIC_URL: 'https://img.example.com/', IMG_MODEL_PRO: 'gemini-9-pro', IMG_COST_PRO_4K: '0.5', IMG_ROOT: 'data' },
+      { ...base, PORT: '9000', IMG_PUBLIC_URL: 'https://img.example.com/', IMG_MODEL_PRO: 'gemini-9-pro', IMG_COST_PRO_4K: '0.5', IMG_ROOT: 'data', IMG_DASHBOARD_DIR: '/opt/dashboard' },
       '/srv',
     );
     expect(config.port).to.equal(9000);
@@ -34,6 +35,7 @@ describe('config', () => {
     expect(config.registry.pro.id).to.equal('gemini-9-pro');
     expect(config.registry.pro.pricesUsd['4K']).to.equal(0.5);
     expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/data' });
+    expect(config.dashboardDir).to.equal('/opt/dashboard');
   });
 
   it('names every offending variable at once', () => {

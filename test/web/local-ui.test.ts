@@ -1,0 +1,74 @@
+/** The dashboard at /ui on a server started with sign-in disabled (IMG_AUTH_DISABLED=1), as in the original. */
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../e2e/harness.js';
+import { keepScreenshot, launchChromium, pageErrors } from '../support/chromium.js';
+import { emulatorDashboard } from '../support/dashboard-build.js';
+
+describe('dashboard at /ui with sign-in disabled', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let browser: Browser;
+  let dashboardDir: string;
+
+  before(async () => {
+    dashboardDir = await emulatorDashboard();
+    server = await startTestServer({ dashboardDir });
+    const client = await server.connect();
+    await client.callTool({ name: 'generate_image', arguments: { prompt: 'a paper boat on a puddle' } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows everything to the local user without asking anyone to sign in', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${server.url}/ui`);
+    expect(new URL(page.url()).pathname).to.equal('/ui/');
+    await page.locator('image-card').first().waitFor();
+    expect(await page.locator('image-card .prompt').allInnerTexts()).to.deep.equal(['a paper boat on a puddle']);
+    expect(await page.getByText('local mode: sign-in is off').count()).to.equal(1);
+    expect(await page.getByRole('button', { name: /Sign (in|out)/ }).count()).to.equal(0);
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('table', { name: 'Usage per user' }).waitFor();
+    await keepScreenshot(page, 'local-ui-usage');
+    expect(errors).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('caches hashed assets for good and revalidates the page, under a strict content security policy', async () => {
+    const page = await fetch(`${server.url}/ui/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('cache-control')).to.equal('no-cache');
+    expect(page.headers.get('content-security-policy')).to.include("default-src 'self'").and.include("frame-ancestors 'none'");
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).to.be.a('string');
+    const asset = await fetch(`${server.url}/ui/${script}`);
+    expect(asset.status).to.equal(200);
+    expect(asset.headers.get('cache-control')).to.include('immutable');
+    // Nothing outside the dashboard's directory is reachable.
+    expect((await fetch(`${server.url}/ui/%2e%2e/package.json`)).status).to.be.oneOf([403, 404]);
+  });
+});
+
+describe('/ui before the dashboard is built', () => {
+  it('says how to build it', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'no-dashboard-'));
+    const server = await startTestServer({ dashboardDir: empty });
+    try {
+      const response = await fetch(`${server.url}/ui/`);
+      expect(response.status).to.equal(404);
+      expect(await response.text()).to.include('npm run build');
+    } finally {
+      await server.close();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});

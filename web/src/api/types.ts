@@ -1,0 +1,67 @@
+/** The JSON the server's /api answers with (server/api/api-routes.ts). */
+
+export type ModelAlias = 'flash' | 'pro';
+export type ImageSize = '1K' | '2K' | '4K';
+
+export interface ModelChoice {
+  readonly alias: ModelAlias;
+  readonly id: string;
+  readonly label: string;
+  readonly useFor: string;
+  readonly pricesUsd: Readonly<Record<ImageSize, number>>;
+}
+
+export interface Me {
+  readonly email: string;
+  readonly isAdmin: boolean;
+  readonly defaultModel: ModelAlias;
+  readonly models: readonly ModelChoice[];
+  /** Where MCP clients connect (the Cloud Run URL, not the dashboard's). */
+  readonly mcpUrl: string;
+}
+
+export interface CostRow {
+  readonly email: string;
+  readonly imageCount: number;
+  readonly costUsd: number;
+}
+
+export interface Costs {
+  readonly users: readonly CostRow[];
+  readonly total: { readonly imageCount: number; readonly costUsd: number };
+}
+
+export interface Generation {
+  readonly name: string;
+  readonly email: string;
+  readonly prompt: string;
+  readonly createdAt: string;
+  readonly modelAlias: ModelAlias;
+  readonly modelId: string;
+  readonly imageSize: ImageSize;
+  readonly aspectRatio: string;
+  readonly costUsd: number;
+  readonly width?: number;
+  readonly height?: number;
+  readonly imageUrl: string;
+  readonly thumbnailUrl: string;
+}
+
+export interface GenerationPage {
+  readonly generations: readonly Generation[];
+  readonly nextCursor?: string;
+}
+
+export interface UserUsage {
+  readonly email: string;
+  readonly imageCount: number;
+  readonly costUsd: number;
+  readonly byModel: Readonly<Partial<Record<ModelAlias, { readonly imageCount: number; readonly costUsd: number }>>>;
+  readonly last30Days: { readonly imageCount: number; readonly costUsd: number };
+  readonly lastGenerationAt?: string;
+}
+
+export interface Usage {
+  readonly users: readonly UserUsage[];
+  readonly daily: readonly { readonly day: string; readonly imageCount: number; readonly costUsd: number }[];
+}

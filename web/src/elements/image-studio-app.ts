@@ -1,0 +1,251 @@
+/**
+ * <image-studio-app>: the dashboard. It first asks the API who is calling without a token: a
+ * server started with IMG_AUTH_DISABLED=1 answers (local mode, no sign-in); otherwise it
+ * answers 401, and the dashboard signs in with Firebase Auth and sends the ID token with
+ * every call. The server alone decides what a user may see; the views only render it.
+ *
+ * Views are addressed by the URL's hash: #/gallery[/email], #/costs, #/usage, #/model.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { ApiError, type Session } from '../api/client.js';
+import { fetchMe } from '../api/dashboard-api.js';
+import type { Me, ModelAlias } from '../api/types.js';
+import { loadFirebaseConfig } from '../auth/firebase-config.js';
+import type { FirebaseSignIn, SignedInUser } from '../auth/firebase-sign-in.js';
+import './cost-table.js';
+import './image-gallery.js';
+import { errorMessage } from './loadable.js';
+import './model-picker.js';
+import { sharedStyles } from './shared-styles.js';
+import './sign-in-panel.js';
+import './status-message.js';
+import './usage-view.js';
+
+type View =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'error'; readonly message: string; readonly retry?: () => void }
+  | { readonly kind: 'signed-out' }
+  | { readonly kind: 'not-allowed'; readonly email: string; readonly message: string }
+  | { readonly kind: 'ready'; readonly me: Me };
+
+type Route = { readonly page: 'gallery'; readonly user?: string } | { readonly page: 'costs' | 'usage' | 'model' };
+
+const OPEN_SESSION: Session = { baseUrl: '', idToken: async () => undefined };
+
+@customElement('image-studio-app')
+export class ImageStudioApp extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        max-width: 72rem;
+        margin: 0 auto;
+        padding: 0 1rem 2rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5rem 1rem;
+        padding: 0.9rem 0;
+      }
+      h1 {
+        font-size: 1.3rem;
+        margin: 0;
+      }
+      .who {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem;
+        overflow-wrap: anywhere;
+      }
+      .badge {
+        font-size: 0.75rem;
+        padding: 0.1rem 0.45rem;
+        border-radius: 999px;
+        background: var(--accent);
+        color: var(--on-accent);
+      }
+      nav ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem;
+        list-style: none;
+        margin: 0 0 1rem;
+        padding: 0 0 0.5rem;
+        border-bottom: 1px solid var(--border);
+      }
+      nav a {
+        display: inline-block;
+        padding: 0.45rem 0.8rem;
+        border-radius: 6px;
+        text-decoration: none;
+        color: var(--text);
+      }
+      nav a[aria-current='page'] {
+        background: var(--accent);
+        color: var(--on-accent);
+      }
+    `,
+  ];
+
+  @state() private view: View = { kind: 'loading' };
+  @state() private route: Route = parseRoute(location.hash);
+  private session: Session = OPEN_SESSION;
+  private signIn?: FirebaseSignIn;
+  private unsubscribe?: () => void;
+  private readonly onHashChange = () => (this.route = parseRoute(location.hash));
+
+  override connectedCallback() {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+    void this.boot();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    this.unsubscribe?.();
+  }
+
+  private async boot() {
+    this.view = { kind: 'loading' };
+    try {
+      // Local mode: the server answers without a token.
+      this.view = { kind: 'ready', me: await fetchMe(OPEN_SESSION) };
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.httpStatus === 401)) {
+        this.view = { kind: 'error', message: errorMessage(error), retry: () => void this.boot() };
+        return;
+      }
+    }
+    const config = await loadFirebaseConfig();
+    if (!config) {
+      this.view = {
+        kind: 'error',
+        message: 'This server asks for sign-in, but the dashboard was built without a Firebase configuration (VITE_FIREBASE_* or Firebase Hosting’s /__/firebase/init.json).',
+      };
+      return;
+    }
+    try {
+      // Firebase loads only when sign-in is needed: local mode never downloads it.
+      const { startFirebaseSignIn } = await import('../auth/firebase-sign-in.js');
+      const signIn = await startFirebaseSignIn(config);
+      this.signIn = signIn;
+      this.session = { baseUrl: '', idToken: () => signIn.idToken() };
+      this.unsubscribe = signIn.onUserChanged((user) => {
+        if (user) void this.loadMe(user);
+        else this.view = { kind: 'signed-out' };
+      });
+    } catch (error) {
+      this.view = { kind: 'error', message: errorMessage(error), retry: () => void this.boot() };
+    }
+  }
+
+  private async loadMe(user: SignedInUser) {
+    this.view = { kind: 'loading' };
+    try {
+      this.view = { kind: 'ready', me: await fetchMe(this.session) };
+    } catch (error) {
+      if (error instanceof ApiError && error.httpStatus === 403) this.view = { kind: 'not-allowed', email: user.email, message: error.message };
+      else this.view = { kind: 'error', message: errorMessage(error), retry: () => void this.loadMe(user) };
+    }
+  }
+
+  override render() {
+    return html`<header>
+        <h1>Image Studio</h1>
+        ${this.renderWho()}
+      </header>
+      <main>${this.renderView()}</main>`;
+  }
+
+  private renderWho() {
+    const email = this.view.kind === 'ready' ? this.view.me.email : this.view.kind === 'not-allowed' ? this.view.email : undefined;
+    if (!email) return nothing;
+    return html`<div class="who">
+      <span>Signed in as <strong>${email}</strong></span>
+      ${this.view.kind === 'ready' && this.view.me.isAdmin ? html`<span class="badge">admin</span>` : nothing}
+      ${this.signIn ? html`<button @click=${() => void this.signIn?.signOut()}>Sign out</button>` : html`<span class="muted">(local mode: sign-in is off)</span>`}
+    </div>`;
+  }
+
+  private renderView() {
+    const view = this.view;
+    switch (view.kind) {
+      case 'loading':
+        return html`<status-message tone="loading" message="Loading…"></status-message>`;
+      case 'error':
+        return html`<status-message tone="error" ?retryable=${Boolean(view.retry)} message=${view.message} @retry=${() => view.retry?.()}></status-message>`;
+      case 'signed-out':
+        return html`<sign-in-panel .signIn=${this.signIn}></sign-in-panel>`;
+      case 'not-allowed':
+        return html`<status-message tone="error" message="You are signed in as ${view.email}, which is not on this server’s list of users.">
+          <p>${view.message}</p>
+          <p>Ask an admin to add your address, or sign out and use another Google account.</p>
+        </status-message>`;
+      case 'ready':
+        return this.renderPages(view.me);
+    }
+  }
+
+  private renderPages(me: Me) {
+    const route = this.route.page === 'usage' && !me.isAdmin ? ({ page: 'gallery' } as const) : this.route;
+    const tab = (href: string, label: string, page: Route['page']) =>
+      html`<li><a href=${href} aria-current=${route.page === page ? 'page' : 'false'}>${label}</a></li>`;
+    return html`<nav aria-label="Dashboard">
+        <ul>
+          ${tab('#/gallery', 'Images', 'gallery')} ${tab('#/costs', 'Costs', 'costs')} ${me.isAdmin ? tab('#/usage', 'Usage', 'usage') : nothing}
+          ${tab('#/model', 'Default model', 'model')}
+        </ul>
+      </nav>
+      ${this.renderPage(route, me)}`;
+  }
+
+  private renderPage(route: Route, me: Me) {
+    switch (route.page) {
+      case 'gallery':
+        return html`<image-gallery .session=${this.session} .me=${me} user=${route.user ?? me.email}></image-gallery>`;
+      case 'costs':
+        return html`<cost-table .session=${this.session}></cost-table>`;
+      case 'usage':
+        return html`<usage-view .session=${this.session}></usage-view>`;
+      case 'model':
+        return html`<model-picker .session=${this.session} .me=${me} @default-model-saved=${(e: CustomEvent<ModelAlias>) => this.modelSaved(me, e.detail)}></model-picker>`;
+    }
+  }
+
+  private modelSaved(me: Me, defaultModel: ModelAlias) {
+    this.view = { kind: 'ready', me: { ...me, defaultModel } };
+  }
+}
+
+function parseRoute(hash: string): Route {
+  const [page, user] = hash.replace(/^#\/?/, '').split('/');
+  switch (page) {
+    case 'costs':
+    case 'usage':
+    case 'model':
+      return { page };
+    default:
+      return user ? { page: 'gallery', user: safeDecode(user).toLowerCase() } : { page: 'gallery' };
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'image-studio-app': ImageStudioApp;
+  }
+}
