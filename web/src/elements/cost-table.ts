@@ -3,13 +3,14 @@
  * the rows: admins get everyone, other users themselves. Spend is cumulative: deleting an
  * image does not lower it.
  */
+import { Task, initialState } from '@lit/task';
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import type { Session } from '../api/client.js';
 import { fetchCosts } from '../api/dashboard-api.js';
 import type { Costs } from '../api/types.js';
 import { formatUsd } from '../format.js';
-import { errorMessage, renderLoadable, type Loadable } from './loadable.js';
+import { renderTask } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 
 @customElement('cost-table')
@@ -25,26 +26,11 @@ export class CostTable extends LitElement {
   ];
 
   @property({ attribute: false }) session?: Session;
-  @state() private costs: Loadable<Costs> = { state: 'loading' };
-
-  override connectedCallback() {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load() {
-    if (!this.session) return;
-    this.costs = { state: 'loading' };
-    try {
-      this.costs = { state: 'loaded', data: await fetchCosts(this.session) };
-    } catch (error) {
-      this.costs = { state: 'error', message: errorMessage(error) };
-    }
-  }
+  private costs = new Task(this, { task: ([session]) => (session ? fetchCosts(session) : initialState), args: () => [this.session] as const });
 
   override render() {
     return html`<h2>Cost per user</h2>
-      ${renderLoadable(this.costs, 'Loading costs…', () => void this.load(), (costs) => this.renderTable(costs))}`;
+      ${renderTask(this.costs, 'Loading costs…', (costs) => this.renderTable(costs))}`;
   }
 
   private renderTable(costs: Costs) {

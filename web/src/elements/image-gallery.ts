@@ -11,7 +11,7 @@ import type { Generation, Me } from '../api/types.js';
 import { plural } from '../format.js';
 import './connect-claude.js';
 import './image-card.js';
-import { errorMessage } from './loadable.js';
+import { errorMessage } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 import './status-message.js';
 

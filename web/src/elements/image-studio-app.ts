@@ -15,7 +15,7 @@ import { loadFirebaseConfig } from '../auth/firebase-config.js';
 import type { FirebaseSignIn, SignedInUser } from '../auth/firebase-sign-in.js';
 import './cost-table.js';
 import './image-gallery.js';
-import { errorMessage } from './loadable.js';
+import { errorMessage } from './task-states.js';
 import './model-picker.js';
 import { sharedStyles } from './shared-styles.js';
 import './sign-in-panel.js';

@@ -9,7 +9,7 @@ import type { Session } from '../api/client.js';
 import { saveDefaultModel } from '../api/dashboard-api.js';
 import type { Me, ModelAlias } from '../api/types.js';
 import { formatUsd } from '../format.js';
-import { errorMessage } from './loadable.js';
+import { errorMessage } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 import './status-message.js';
 

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { FirebaseSignIn } from '../auth/firebase-sign-in.js';
-import { errorMessage } from './loadable.js';
+import { errorMessage } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 import './status-message.js';
 

@@ -2,13 +2,14 @@
  * <usage-view>: the admin report — per user: images, cumulative cost, models used, the last
  * 30 days and the last generation; and images per day over the last 14 days.
  */
+import { Task, initialState } from '@lit/task';
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import type { Session } from '../api/client.js';
 import { fetchUsage } from '../api/dashboard-api.js';
 import type { Usage, UserUsage } from '../api/types.js';
 import { formatDateTime, formatUsd, plural } from '../format.js';
-import { errorMessage, renderLoadable, type Loadable } from './loadable.js';
+import { renderTask } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 
 @customElement('usage-view')
@@ -34,25 +35,10 @@ export class UsageView extends LitElement {
   ];
 
   @property({ attribute: false }) session?: Session;
-  @state() private usage: Loadable<Usage> = { state: 'loading' };
-
-  override connectedCallback() {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load() {
-    if (!this.session) return;
-    this.usage = { state: 'loading' };
-    try {
-      this.usage = { state: 'loaded', data: await fetchUsage(this.session) };
-    } catch (error) {
-      this.usage = { state: 'error', message: errorMessage(error) };
-    }
-  }
+  private usage = new Task(this, { task: ([session]) => (session ? fetchUsage(session) : initialState), args: () => [this.session] as const });
 
   override render() {
-    return renderLoadable(this.usage, 'Loading usage…', () => void this.load(), (usage) => html`${this.renderUsers(usage.users)}${this.renderDaily(usage)}`);
+    return renderTask(this.usage, 'Loading usage…', (usage) => html`${this.renderUsers(usage.users)}${this.renderDaily(usage)}`);
   }
 
   private renderUsers(users: readonly UserUsage[]) {
