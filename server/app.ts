@@ -14,6 +14,7 @@ import type { ImageStore } from './images/image-store.js';
 import { imageRoutes } from './images/image-routes.js';
 import type { Logger } from './log.js';
 import { mcpRoutes, type McpRouteDeps } from './mcp/mcp-routes.js';
+import { requestLog } from './ops/request-log.js';
 import type { RecordStore } from './records/record-store.js';
 import { uiRoutes } from './ui/ui-routes.js';
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly recordDeadlineMs?: number;
   /** How the dashboard API checks callers when sign-in is on (with it off, everyone is the local admin). */
   readonly dashboardAuth?: Exclude<ApiAuth, { kind: 'disabled' }>;
+  /** The Google Cloud project whose Cloud Trace the request logs link to. */
+  readonly traceProject?: string;
   /** The built dashboard to serve at /ui (main.ts passes it only with sign-in disabled). */
   readonly dashboardDir?: string;
 }
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // Cloud Run puts exactly one proxy (Google's front end) before us.
   app.set('trust proxy', 1);
+  app.use(requestLog(deps.logger, deps.traceProject));
 
   app.get('/health', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ ok: true });

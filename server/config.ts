@@ -25,10 +25,13 @@ export interface Config {
   /** Base URL users reach the server at, without a trailing slash. */
   readonly publicUrl: string;
   readonly store: StoreConfig;
+  /** GOOGLE_CLOUD_PROJECT: for the cloud stores and for linking logs to Cloud Trace. */
+  readonly googleCloudProject: string | undefined;
   /** The built dashboard, served at /ui when sign-in is disabled. */
   readonly dashboardDir: string;
   readonly gemini: {
-    readonly apiKey: string | undefined;
+    /** The Gemini API with a key, or Vertex AI with the service's own identity. */
+    readonly backend: { readonly kind: 'api-key'; readonly apiKey: string } | { readonly kind: 'vertex'; readonly project: string; readonly location: string };
     readonly baseUrl: string | undefined;
     readonly timeoutMs: number;
     readonly maxRetries: number;
@@ -125,6 +128,8 @@ const envSchema = z.object({
   IMG_FIREBASE_PROJECT: optionalText,
   IMG_FIRESTORE_DATABASE: optionalText,
   GEMINI_API_KEY: optionalText,
+  IMG_GEMINI_BACKEND: z.enum(['api-key', 'vertex'], { error: 'expected api-key or vertex' }).optional(),
+  IMG_VERTEX_LOCATION: optionalText,
   IMG_GEMINI_BASE_URL: baseUrl,
   IMG_GEMINI_TIMEOUT_SECONDS: positiveInt(5, 600),
   IMG_GEMINI_MAX_RETRIES: positiveInt(0, 5),
@@ -206,9 +211,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     host: v.IMG_HOST ?? (authDisabled ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
     store: storeConfigOf(v, cwd),
+    googleCloudProject: v.GOOGLE_CLOUD_PROJECT,
     dashboardDir: path.resolve(cwd, v.IMG_DASHBOARD_DIR ?? 'web/dist'),
     gemini: Object.freeze({
-      apiKey: v.GEMINI_API_KEY,
+      // requirementProblems has made sure the key or the project is there.
+      backend: Object.freeze(
+        v.IMG_GEMINI_BACKEND === 'vertex'
+          ? { kind: 'vertex' as const, project: v.GOOGLE_CLOUD_PROJECT ?? '', location: v.IMG_VERTEX_LOCATION ?? 'global' }
+          : { kind: 'api-key' as const, apiKey: v.GEMINI_API_KEY ?? '' },
+      ),
       baseUrl: v.IMG_GEMINI_BASE_URL,
       timeoutMs: (v.IMG_GEMINI_TIMEOUT_SECONDS ?? 180) * 1000,
       maxRetries: v.IMG_GEMINI_MAX_RETRIES ?? 2,
@@ -235,7 +246,11 @@ function requirementProblems(env: NodeJS.ProcessEnv): string[] {
   const has = (name: string) => (env[name] ?? '').trim() !== '';
   const authDisabled = ['1', 'true'].includes((env.IMG_AUTH_DISABLED ?? '').trim().toLowerCase());
   const problems: string[] = [];
-  if (!has('GEMINI_API_KEY')) problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio');
+  if ((env.IMG_GEMINI_BACKEND ?? '').trim() === 'vertex') {
+    if (!has('GOOGLE_CLOUD_PROJECT')) problems.push('GOOGLE_CLOUD_PROJECT: required with IMG_GEMINI_BACKEND=vertex, the project whose Vertex AI serves Gemini');
+  } else if (!has('GEMINI_API_KEY')) {
+    problems.push('GEMINI_API_KEY: required, an API key from Google AI Studio (or IMG_GEMINI_BACKEND=vertex on Google Cloud)');
+  }
   if (authDisabled && has('K_SERVICE')) {
     problems.push('IMG_AUTH_DISABLED: must not be set on Cloud Run; it opens the tools to anyone');
   }

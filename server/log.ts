@@ -1,7 +1,19 @@
 /**
  * JSON lines that Cloud Logging parses (`severity`, `message`, extra fields as
  * jsonPayload). Never pass tokens, keys or image bytes as fields.
+ *
+ * Lines written while a request is handled carry that request's fields (its Cloud Trace id,
+ * set by `withLogContext`), so Cloud Logging groups a request's lines under its trace
+ * without every module passing a per-request logger around.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const requestFields = new AsyncLocalStorage<LogFields>();
+
+/** Runs `fn` with `fields` added to every line logged inside it (including async work it starts). */
+export function withLogContext<T>(fields: LogFields, fn: () => T): T {
+  return requestFields.run(fields, fn);
+}
 export type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type LogFields = Record<string, unknown>;
 
@@ -30,7 +42,7 @@ export function createLogger(
   const min = order.indexOf(minSeverity);
   const emit = (severity: Severity, message: string, fields: LogFields = {}) => {
     if (order.indexOf(severity) < min) return;
-    const entry: LogFields = { severity, message, time: new Date().toISOString(), ...base };
+    const entry: LogFields = { severity, message, time: new Date().toISOString(), ...requestFields.getStore(), ...base };
     for (const [key, value] of Object.entries(fields)) entry[key] = errorFields(value);
     write(JSON.stringify(entry));
   };

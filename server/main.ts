@@ -28,7 +28,6 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(undefined, {}, config.logLevel);
-  if (!config.gemini.apiKey) throw new Error('unreachable: loadConfig checks the key');
 
   const stores = await openStores(config.store);
   const app = createApp({
@@ -44,12 +43,13 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(config.auth.disabled ? { dashboardDir: config.dashboardDir } : {}),
+    ...(config.googleCloudProject ? { traceProject: config.googleCloudProject } : {}),
     publicUrl: config.publicUrl,
     registry: config.registry,
     images: stores.images,
     records: stores.records,
     generator: createGeminiImageGenerator({
-      apiKey: config.gemini.apiKey,
+      backend: config.gemini.backend,
       baseUrl: config.gemini.baseUrl,
       timeoutMs: config.gemini.timeoutMs,
       maxRetries: config.gemini.maxRetries,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
           : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`);
     logger.info(
       `Image Studio listening on http://${config.host}:${config.port}, ${access}; storing in ${stores.description}`,
-      { publicUrl: config.publicUrl, store: stores.description },
+      { publicUrl: config.publicUrl, store: stores.description, gemini: geminiDescription(config) },
     );
   });
   server.on('error', (err) => {
@@ -106,6 +106,11 @@ async function authMode(config: Config, stores: Stores, logger: Logger): Promise
     allowedEmails: auth.allowedEmails,
     adminEmails: auth.adminEmails,
   };
+}
+
+function geminiDescription(config: Config): string {
+  const { backend } = config.gemini;
+  return backend.kind === 'vertex' ? `Vertex AI (project ${backend.project}, location ${backend.location})` : 'Gemini API (key)';
 }
 
 main().catch((err: unknown) => {

@@ -48,7 +48,6 @@ export function oauthRoutes(deps: OAuthDeps): OAuthRoutes {
   const logger = deps.logger.child({ component: 'oauth' });
   const provider = new ImageStudioOAuthProvider({ state: deps.state, tokens, resource, logger });
   const router = express.Router();
-  router.use(logOAuthRequests(logger));
 
   router.use(
     mcpAuthRouter({
@@ -132,28 +131,4 @@ function clientRedirect(pending: PendingAuthorization, params: Record<string, st
 
 function sendError(res: Response, status: number, message: string): void {
   res.status(status).set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" }).type('html').send(errorPage(message));
-}
-
-const OAUTH_PATHS = /^\/(authorize|token|register|revoke|auth\/callback|\.well-known\/oauth)/;
-
-/** Method, path, status, a client id prefix and the user agent: never a token, code or secret. */
-function logOAuthRequests(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    // Read now: routers below rewrite req.path relative to where they are mounted.
-    const path = req.path;
-    if (!OAUTH_PATHS.test(path)) return next();
-    res.on('finish', () => {
-      const body = req.body as { client_id?: unknown } | undefined;
-      const candidate = req.query.client_id ?? body?.client_id;
-      const clientId = typeof candidate === 'string' ? candidate : '';
-      logger.info('oauth request', {
-        method: req.method,
-        path,
-        status: res.statusCode,
-        ...(clientId ? { clientId: clientId.slice(0, 8) } : {}),
-        userAgent: req.get('user-agent')?.slice(0, 120),
-      });
-    });
-    next();
-  };
 }

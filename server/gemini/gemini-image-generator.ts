@@ -5,13 +5,23 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ApiError, GoogleGenAI, type GenerateContentParameters } from '@google/genai';
+import type { GoogleAuthOptions } from 'google-auth-library';
 import type { Logger } from '../log.js';
 import { AppError } from '../errors.js';
 import { buildGenerateContentParams, interpretResponse, isRetryable, mapGeminiError, retryDelayMsFromError } from './gemini-mapping.js';
 import type { GenerateOptions, GeneratedImage, ImageGenerator, ImageRequest } from './image-generator.js';
 
+/**
+ * Which Gemini: the Gemini API with a key from Google AI Studio, or Vertex AI, where the
+ * service's own identity (Application Default Credentials; on Cloud Run, its service account
+ * with roles/aiplatform.user) is the credential and no key exists.
+ */
+export type GeminiBackend =
+  | { readonly kind: 'api-key'; readonly apiKey: string }
+  | { readonly kind: 'vertex'; readonly project: string; readonly location: string; readonly googleAuthOptions?: GoogleAuthOptions };
+
 export interface GeminiImageGeneratorOptions {
-  readonly apiKey: string;
+  readonly backend: GeminiBackend;
   /** Override Gemini's endpoint (tests point it at a local fake). */
   readonly baseUrl?: string;
   /** Per attempt, not for the whole call. */
@@ -30,13 +40,20 @@ export interface GeminiImageGeneratorOptions {
 }
 
 export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions): ImageGenerator {
-  const client = new GoogleGenAI({
-    apiKey: options.apiKey,
-    // Explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
-    vertexai: false,
-    // No retryOptions: the SDK would then retry on its own, unlogged and unbounded by us.
-    httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : {},
-  });
+  const { backend } = options;
+  // No retryOptions: the SDK would then retry on its own, unlogged and unbounded by us.
+  const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : {};
+  // `vertexai` is always explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
+  const client =
+    backend.kind === 'api-key'
+      ? new GoogleGenAI({ apiKey: backend.apiKey, vertexai: false, httpOptions })
+      : new GoogleGenAI({
+          vertexai: true,
+          project: backend.project,
+          location: backend.location,
+          httpOptions,
+          ...(backend.googleAuthOptions ? { googleAuthOptions: backend.googleAuthOptions } : {}),
+        });
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   const random = options.random ?? Math.random;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 20_000;
@@ -65,7 +82,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
 
   return {
     async generate(request: ImageRequest, generateOptions?: GenerateOptions): Promise<GeneratedImage> {
-      const context = { modelId: request.modelId, timeoutMs: options.timeoutMs, apiKey: options.apiKey };
+      const context = { modelId: request.modelId, timeoutMs: options.timeoutMs, ...(backend.kind === 'api-key' ? { apiKey: backend.apiKey } : {}) };
       // Built once: base64-encoding the references again for every retry would be wasted work.
       const params = buildGenerateContentParams(request);
       for (let attemptNumber = 1; ; attemptNumber++) {

@@ -3,7 +3,7 @@
  * thumbnail → store the image → commit the record. Either all of it happens, or nothing is
  * stored: a failed record write removes the image again.
  */
-import { AppError, invalidArgument } from '../errors.js';
+import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { chooseModel, priceUsd, type ImageModel, type ModelRegistry } from '../core/models.js';
 import { newImageName, parseImageReference, type ImageName } from '../core/names.js';
@@ -52,11 +52,30 @@ export type GenerationStage =
   | { stage: 'retrying'; attempt: number; delayMs: number; reason: string }
   | { stage: 'saving' };
 
+/** Runs one generation and logs one line for it: who, model, size, latency, cost and outcome. */
 export async function generateImage(
   deps: GenerationDeps,
   input: GenerationInput,
   onStage: (stage: GenerationStage) => void = () => {},
 ): Promise<Generation> {
+  const started = Date.now();
+  let model: ImageModel | undefined;
+  const fields = () => ({ email: input.email, model: model?.alias, imageSize: input.imageSize, aspectRatio: input.aspectRatio, references: input.referenceImages.length, latencyMs: Date.now() - started });
+  try {
+    const generation = await generate(deps, input, (stage) => {
+      if (stage.stage === 'generating') model = stage.model;
+      onStage(stage);
+    });
+    const { record } = generation;
+    deps.logger.info('image generated', { ...fields(), outcome: 'OK', name: record.name, costUsd: record.costUsd, bytes: record.bytes });
+    return generation;
+  } catch (err) {
+    deps.logger.info('image generation failed', { ...fields(), outcome: toAppError(err).status });
+    throw err;
+  }
+}
+
+async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (stage: GenerationStage) => void): Promise<Generation> {
   if (input.referenceImages.length > MAX_REFERENCE_IMAGES) {
     throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
   }
@@ -93,14 +112,6 @@ export async function generateImage(
     bytes: derived.png.length,
   };
   await store(deps, record, derived.png, derived.thumbnail);
-  deps.logger.info('image generated', {
-    name,
-    email: input.email,
-    model: model.alias,
-    imageSize: input.imageSize,
-    costUsd: record.costUsd,
-    bytes: record.bytes,
-  });
   return { record, model, preview: derived.preview, modelText: generated.text };
 }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
@@ -32,7 +33,7 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
 
   const generator = (overrides: Partial<GeminiImageGeneratorOptions> = {}) =>
     createGeminiImageGenerator({
-      apiKey: fake.apiKey,
+      backend: { kind: 'api-key', apiKey: fake.apiKey },
       baseUrl: fake.url,
       timeoutMs: 5_000,
       maxRetries: 2,
@@ -52,6 +53,28 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
   });
   after(async () => {
     await fake.close();
+  });
+
+  it('speaks to Vertex AI with the service identity’s access token instead of a key', async () => {
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: fake.vertexAccessToken, expiry_date: Date.now() + 3_600_000 });
+    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: { authClient } } });
+    const image = await vertex.generate(imageRequest({ modelId: 'gemini-3-pro-image-preview', imageSize: '2K' }));
+    expect((await sharp(image.data).metadata()).width).to.equal(2048);
+    expect(fake.requests).to.have.length(1);
+    expect(fake.requests[0]!.vertex).to.deep.equal({ project: 'demo-project', location: 'global', tokenMatched: true });
+    expect(fake.requests[0]!.model).to.equal('gemini-3-pro-image-preview');
+    expect(fake.requests[0]!.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '1:1', imageSize: '2K' });
+  });
+
+  it('reports a Vertex AI refusal of the service identity as a server problem', async () => {
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: 'ya29.someone-elses-token', expiry_date: Date.now() + 3_600_000 });
+    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: { authClient } } });
+    const err = await rejection(vertex.generate(imageRequest()));
+    expect(fake.requests[0]!.vertex?.tokenMatched).to.equal(false);
+    expect(err.status).to.equal('INTERNAL');
+    expect(err.publicMessage).to.not.include('someone-elses-token');
   });
 
   it('returns a PNG of the requested shape and size, with the token usage Gemini reported', async () => {
@@ -110,7 +133,7 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
 
   it('blames the server configuration, without echoing it, when Gemini refuses the API key', async () => {
     const wrongKey = 'AIzaSyWRONGKEY0000000000000000000000000';
-    const err = await rejection(generator({ apiKey: wrongKey }).generate(imageRequest()));
+    const err = await rejection(generator({ backend: { kind: 'api-key', apiKey: wrongKey } }).generate(imageRequest()));
     expect(fake.requests[0]?.apiKeyMatched).to.equal(false);
     expect(err.status).to.equal('INTERNAL');
     expect(err.publicMessage).to.match(/refused the server's API key/);

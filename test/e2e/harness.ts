@@ -10,7 +10,7 @@ import { createApp } from '../../server/app.js';
 import { buildRegistry, type ModelRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
 import type { ImageStore } from '../../server/images/image-store.js';
-import { silentLogger } from '../../server/log.js';
+import { createLogger, silentLogger } from '../../server/log.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import type { GcsFake } from '../fakes/gcs-fake.js';
@@ -23,8 +23,8 @@ export interface TestServer {
   readonly records: RecordStore;
   /** The Cloud Storage fake, on the cloud stores. */
   readonly gcs?: GcsFake;
-  /** A connected MCP client; `close()` disconnects it too. */
-  connect(): Promise<Client>;
+  /** A connected MCP client (sending `headers` with every request); `close()` disconnects it too. */
+  connect(headers?: Record<string, string>): Promise<Client>;
   /** Everything stored: files, or bucket objects and record documents. */
   stored(): Promise<string[]>;
   close(): Promise<void>;
@@ -40,6 +40,9 @@ export interface TestServerOptions {
   recordDeadlineMs?: number;
   /** A built dashboard to serve at /ui. */
   dashboardDir?: string;
+  /** Collects the app's log lines (JSON), from DEBUG up. */
+  logLines?: string[];
+  traceProject?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -58,17 +61,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     images: stores.images,
     records,
     generator: createGeminiImageGenerator({
-      apiKey: fake.apiKey,
+      backend: { kind: 'api-key', apiKey: fake.apiKey },
       baseUrl: fake.url,
       timeoutMs: options.geminiTimeoutMs ?? 5_000,
       maxRetries: 2,
       retryBaseDelayMs: 5,
       logger: silentLogger,
     }),
-    logger: silentLogger,
+    logger: options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger,
     progressIntervalMs: 50,
     recordDeadlineMs: options.recordDeadlineMs,
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.traceProject ? { traceProject: options.traceProject } : {}),
   });
   server.on('request', app);
 
@@ -79,9 +83,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     images: stores.images,
     records,
     gcs: stores.gcs,
-    async connect() {
+    async connect(headers?: Record<string, string>) {
       const client = new Client({ name: 'e2e-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), headers ? { requestInit: { headers } } : {}));
       clients.push(client);
       return client;
     },

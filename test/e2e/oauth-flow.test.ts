@@ -92,7 +92,7 @@ describe('sign-in logs and revocation', () => {
       expect(mcp.status).to.equal(401);
 
       const logged = logLines.join('\n');
-      const paths = logLines.map((l) => (JSON.parse(l) as { path?: string }).path).filter(Boolean);
+      const paths = logLines.map((l) => (JSON.parse(l) as { httpRequest?: { requestUrl?: string } }).httpRequest?.requestUrl).filter(Boolean);
       expect(paths).to.include.members(['/register', '/authorize', '/authorize/consent', '/auth/callback', '/token', '/revoke']);
       for (const secret of [tokens.access_token, tokens.refresh_token!, clientInfo.client_secret, server.google.clientSecret]) {
         expect(logged).to.not.include(secret);

@@ -82,7 +82,7 @@ export async function startOAuthServers(
       registry: buildRegistry(),
       images: kit.images,
       records: options.records ? options.records(kit.records) : kit.records,
-      generator: createGeminiImageGenerator({ apiKey: gemini.apiKey, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger }),
+      generator: createGeminiImageGenerator({ backend: { kind: 'api-key', apiKey: gemini.apiKey }, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger }),
       logger,
     });
     const server = createServer(app);

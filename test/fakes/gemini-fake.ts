@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the Gemini API that speaks its REST protocol, so tests exercise the
  * real @google/genai client: `POST /v1beta/models/{model}:generateContent` with the key in
- * `x-goog-api-key`. It answers with a real PNG sized like Gemini's output and can be told to
+ * `x-goog-api-key` (or Vertex AI's `POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent`
+ * with an OAuth access token). It answers with a real PNG sized like Gemini's output and can be told to
  * fail the way Gemini fails.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,8 @@ export interface RecordedRequest {
   /** Lower-cased, without `x-goog-api-key`. */
   readonly headers: Readonly<Record<string, string>>;
   readonly apiKeyMatched: boolean;
+  /** Set for Vertex AI requests: where they went and whether they carried the expected access token. */
+  readonly vertex?: { readonly project: string; readonly location: string; readonly tokenMatched: boolean };
   /** True when the connection closed before the answer was complete (e.g. the client aborted). */
   closedBeforeAnswer: boolean;
   /** What the fake answered with, when it answered with an image. */
@@ -63,6 +66,8 @@ export interface GeminiFake {
   /** Base URL to pass as `httpOptions.baseUrl`. */
   readonly url: string;
   readonly apiKey: string;
+  /** The OAuth access token Vertex AI requests must carry (`Authorization: Bearer …`). */
+  readonly vertexAccessToken: string;
   readonly requests: RecordedRequest[];
   /** Answer the next `count` requests with `fault`; faults queue up in order. */
   failNext(fault: GeminiFault, count?: number): void;
@@ -71,6 +76,7 @@ export interface GeminiFake {
 }
 
 export const FAKE_API_KEY = 'fake-gemini-key-AIzaSyTEST0000000000000000000000000';
+const VERTEX_ACCESS_TOKEN = 'ya29.fake-vertex-access-token';
 
 const LONG_SIDE: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
 const OUTPUT_TOKENS: Record<string, number> = { '1K': 1120, '2K': 1120, '4K': 2000 };
@@ -199,8 +205,13 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '').split('?')[0] ?? '';
-    const match = /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(path);
-    if (req.method !== 'POST' || !match?.[1]) return sendError(res, 404, `No route for ${req.method} ${path}`, 'NOT_FOUND');
+    // The Gemini API, or Vertex AI's publisher-model route.
+    const match =
+      /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(path) ??
+      /^\/v1beta1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):generateContent$/.exec(path);
+    const modelId = match?.[3] ?? match?.[1];
+    if (req.method !== 'POST' || !match || !modelId) return sendError(res, 404, `No route for ${req.method} ${path}`, 'NOT_FOUND');
+    const vertex = match[3] ? { project: match[1] ?? '', location: match[2] ?? '', tokenMatched: req.headers.authorization === `Bearer ${VERTEX_ACCESS_TOKEN}` } : undefined;
 
     let body: GeminiRequestBody;
     try {
@@ -209,13 +220,16 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       return sendError(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
     }
     const apiKeyMatched = req.headers['x-goog-api-key'] === apiKey;
-    const record: RecordedRequest = { method: req.method, path, model: decodeURIComponent(match[1]), body, headers: safeHeaders(req.headers), apiKeyMatched, closedBeforeAnswer: false };
+    const record: RecordedRequest = { method: req.method, path, model: decodeURIComponent(modelId), body, headers: safeHeaders(req.headers), apiKeyMatched, ...(vertex ? { vertex } : {}), closedBeforeAnswer: false };
     requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.closedBeforeAnswer = true;
     });
 
-    if (!apiKeyMatched) {
+    if (vertex && !vertex.tokenMatched) {
+      return sendError(res, 401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.', 'UNAUTHENTICATED');
+    }
+    if (!vertex && !apiKeyMatched) {
       // Gemini answers a bad key with 400, not 401/403.
       return sendError(res, 400, 'API key not valid. Please pass a valid API key.', 'INVALID_ARGUMENT', [
         { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
@@ -237,6 +251,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     apiKey,
+    vertexAccessToken: VERTEX_ACCESS_TOKEN,
     requests,
     failNext(fault, count = 1) {
       for (let i = 0; i < count; i++) faults.push(fault);
@@ -259,7 +274,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
 function safeHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name === 'x-goog-api-key' || value === undefined) continue;
+    if (name === 'x-goog-api-key' || name === 'authorization' || value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

@@ -56,6 +56,16 @@ describe('config', () => {
     expect(found.map((p) => p.split(':')[0])).to.have.members(['GEMINI_API_KEY', 'IMG_AUTH_DISABLED']);
   });
 
+  it('uses Vertex AI without a key when IMG_GEMINI_BACKEND=vertex, in the project it names', () => {
+    const config = loadConfig({ IMG_AUTH_DISABLED: '1', IMG_GEMINI_BACKEND: 'vertex', GOOGLE_CLOUD_PROJECT: 'acme-images', IMG_BUCKET: 'acme-images-png' }, '/srv');
+    expect(config.gemini.backend).to.deep.equal({ kind: 'vertex', project: 'acme-images', location: 'global' });
+    expect(loadConfig({ ...base }, '/srv').gemini.backend).to.deep.equal({ kind: 'api-key', apiKey: 'test-key' });
+    expect(problems({ IMG_AUTH_DISABLED: '1', IMG_GEMINI_BACKEND: 'vertex' })).to.deep.equal([
+      'GOOGLE_CLOUD_PROJECT: required with IMG_GEMINI_BACKEND=vertex, the project whose Vertex AI serves Gemini',
+    ]);
+    expect(problems({ ...base, IMG_GEMINI_BACKEND: 'openai' })[0]).to.match(/^IMG_GEMINI_BACKEND: expected api-key or vertex/);
+  });
+
   it('lowercases the allow-list and accepts IMG_HOST to listen beyond loopback', () => {
     const config = loadConfig({ ...base, IMG_ALLOWED_EMAILS: ' Me@Example.com ,you@example.com', IMG_HOST: '0.0.0.0' }, '/srv');
     expect(config.auth.allowedEmails).to.deep.equal(['me@example.com', 'you@example.com']);

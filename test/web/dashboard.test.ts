@@ -240,7 +240,7 @@ describe('dashboard in Chromium (sign-in with the Firebase Auth emulator)', func
 
   it('tells a signed-in user who is not on the list who they are, and signs out', async () => {
     const { context, page } = await openAs(EVE);
-    await page.getByText(`You are signed in as ${EVE}, which is not on this server’s list of users.`).waitFor();
+    await page.getByRole('alert').filter({ hasText: `You are signed in as ${EVE}, which is not on this Image Studio server's allow-list.` }).waitFor();
     expect(await page.locator('image-card').count()).to.equal(0);
     await keepScreenshot(page, 'not-allowed');
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -184,9 +184,9 @@ export class ImageStudioApp extends LitElement {
       case 'signed-out':
         return html`<sign-in-panel .signIn=${this.signIn}></sign-in-panel>`;
       case 'not-allowed':
-        return html`<status-message tone="error" message="You are signed in as ${view.email}, which is not on this server’s list of users.">
-          <p>${view.message}</p>
-          <p>Ask an admin to add your address, or sign out and use another Google account.</p>
+        // The server says why (not on the allow-list, address not verified, not a Google account).
+        return html`<status-message tone="error" message=${view.message}>
+          <p>Signed in as ${view.email}. To use another Google account, sign out first.</p>
         </status-message>`;
       case 'ready':
         return this.renderPages(view.me);

@@ -1,0 +1,132 @@
+/**
+ * The deployment files agree with each other and with the code: cloudbuild.yaml,
+ * firebase.json, the Dockerfile, .dockerignore, the build configs and the server's config.
+ * (No Docker daemon or Google Cloud here: this is what can be checked without them.)
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+const cloudbuild = z
+  .object({
+    substitutions: z.record(z.string(), z.string()),
+    steps: z.array(z.object({ id: z.string(), name: z.string(), args: z.array(z.string()).optional(), entrypoint: z.string().optional() })),
+  })
+  .parse(parse(read('cloudbuild.yaml')));
+const firebase = z
+  .object({
+    hosting: z.object({
+      public: z.string(),
+      predeploy: z.string(),
+      rewrites: z.array(z.object({ source: z.string(), run: z.object({ serviceId: z.string(), region: z.string() }) })),
+    }),
+    firestore: z.object({ rules: z.string(), indexes: z.string() }),
+  })
+  .parse(JSON.parse(read('firebase.json')));
+const dockerfile = read('Dockerfile');
+const packageJson = z.object({ scripts: z.record(z.string(), z.string()) }).parse(JSON.parse(read('package.json')));
+
+const sub = cloudbuild.substitutions;
+const deployArgs = cloudbuild.steps.find((s) => s.id === 'deploy-run')?.args ?? [];
+const flag = (name: string) => deployArgs.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** Replaces ${_X} and ${PROJECT_ID} the way Cloud Build does. */
+const substitute = (text: string, values: Record<string, string>) => text.replace(/\$\{(\w+)\}/g, (_m, key: string) => values[key] ?? `<${key}>`);
+
+describe('deployment files', () => {
+  it('route Hosting to the service and region Cloud Build deploys', () => {
+    expect(firebase.hosting.rewrites.map((r) => r.source)).to.have.members(['/api/**', '/i/**']);
+    for (const rewrite of firebase.hosting.rewrites) expect(rewrite.run).to.deep.equal({ serviceId: sub._SERVICE, region: sub._REGION });
+    expect(deployArgs).to.include('${_SERVICE}');
+    expect(flag('region')).to.equal('${_REGION}');
+  });
+
+  it('deploy the dashboard from where the build puts it', () => {
+    expect(read('web/vite.config.ts')).to.match(/outDir: 'dist'/);
+    expect(firebase.hosting.public).to.equal('web/dist');
+    expect(packageJson.scripts[firebase.hosting.predeploy.replace(/^npm run /, '')]).to.match(/vite build --config web\/vite\.config\.ts/);
+    expect(firebase.firestore).to.deep.equal({ rules: 'firestore.rules', indexes: 'firestore.indexes.json' });
+  });
+
+  it('run the compiled server on the port Cloud Run is told about', () => {
+    const tsconfigBuild = z.object({ compilerOptions: z.object({ outDir: z.string(), rootDir: z.string() }), include: z.array(z.string()) }).parse(JSON.parse(read('tsconfig.build.json')));
+    expect(tsconfigBuild.include).to.deep.equal(['server/**/*.ts']);
+    const entry = `${tsconfigBuild.compilerOptions.outDir}/server/main.js`;
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(JSON.parse(cmd ?? '[]')).to.include(entry).and.include('node'); // exec form: node gets SIGTERM
+    expect(dockerfile).to.include('RUN npm run build:server');
+    expect(packageJson.scripts['build:server']).to.equal('tsc -p tsconfig.build.json');
+    expect(dockerfile).to.match(/^ENV PORT=8080$/m);
+    expect(flag('port')).to.equal('8080');
+    expect(dockerfile).to.match(/^USER node$/m);
+    expect(dockerfile).to.match(/^ENV NODE_ENV=production$/m);
+    expect(dockerfile).to.match(/npm ci --omit=dev/);
+  });
+
+  it('give Node a heap that fits the memory Cloud Run grants', () => {
+    const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(dockerfile)?.[1]);
+    const memory = /^(\d+)(Mi|Gi)$/.exec(sub._MEMORY ?? '');
+    const memoryMiB = Number(memory?.[1]) * (memory?.[2] === 'Gi' ? 1024 : 1);
+    expect(flag('memory')).to.equal('${_MEMORY}');
+    expect(heapMiB).to.be.greaterThan(0);
+    // Room beside the heap for sharp's native memory and Buffers (measured: Dockerfile comment).
+    expect(memoryMiB - heapMiB).to.be.at.least(768);
+  });
+
+  it('send every file the image build copies, and nothing else', () => {
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    const allowed = read('.dockerignore')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/$/, ''));
+    expect(read('.dockerignore')).to.match(/^\*$/m);
+    expect([...new Set(copied)].sort()).to.deep.equal([...allowed].sort());
+  });
+
+  it('give the service a configuration it starts with, secrets from Secret Manager', () => {
+    const values: Record<string, string> = {
+      ...sub,
+      PROJECT_ID: 'demo-project',
+      _BUCKET: 'demo-project-images',
+      _PUBLIC_URL: 'https://image-studio-mcp-123.europe-west1.run.app',
+      _OAUTH_CLIENT_ID: '123.apps.googleusercontent.com',
+      _ALLOWED_EMAILS: 'ada@example.com,bob@example.com',
+      _ADMIN_EMAILS: 'root@example.com',
+    };
+    const envFlag = substitute(flag('set-env-vars') ?? '', values);
+    expect(envFlag.startsWith('^##^')).to.equal(true);
+    const env = Object.fromEntries(envFlag.slice(4).split('##').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    const secrets = substitute(flag('set-secrets') ?? '', values).split(',').map((pair) => pair.split('=')[0]!);
+    expect(secrets).to.have.members(['GEMINI_API_KEY', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY']);
+    expect(Object.keys(env)).to.not.include.members(secrets);
+    const secretValues = { GEMINI_API_KEY: 'k', GOOGLE_OAUTH_CLIENT_SECRET: 's', IMG_JWT_SIGNING_KEY: 'x'.repeat(40) };
+    let config;
+    try {
+      config = loadConfig({ ...env, ...secretValues, K_SERVICE: sub._SERVICE, PORT: '8080' }, '/app');
+    } catch (err) {
+      throw new Error(err instanceof ConfigError ? err.message : String(err));
+    }
+    expect(config.store.kind).to.equal('cloud');
+    expect(config.auth.disabled).to.equal(false);
+    expect(config.auth.allowedEmails).to.deep.equal(['ada@example.com', 'bob@example.com']);
+    expect(config.auth.firebaseProject).to.equal('demo-project');
+  });
+
+  it('cover a 4K Pro generation with retries in the request timeout', () => {
+    const timeoutSeconds = Number(/^(\d+)s$/.exec(sub._TIMEOUT ?? '')?.[1]);
+    const config = loadConfig({ GEMINI_API_KEY: 'k', IMG_AUTH_DISABLED: '1' }, '/app');
+    expect(flag('timeout')).to.equal('${_TIMEOUT}');
+    expect(timeoutSeconds * 1000).to.be.at.least(config.gemini.timeoutMs * (config.gemini.maxRetries + 1));
+  });
+
+  it('test with the same command CI runs before building anything', () => {
+    const test = cloudbuild.steps[0];
+    expect(test?.id).to.equal('test');
+    expect(test?.args?.join(' ')).to.include('bash .ci/run');
+  });
+});
