@@ -124,6 +124,14 @@ describe('deployment files', () => {
     expect(timeoutSeconds * 1000).to.be.at.least(config.gemini.timeoutMs * (config.gemini.maxRetries + 1));
   });
 
+  it('list every variable the server reads in .env.example', () => {
+    const example = read('.env.example');
+    const read_ = [...read('server/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+    const costs = ['FLASH', 'PRO'].flatMap((model) => ['1K', '2K', '4K'].map((size) => `IMG_COST_${model}_${size}`));
+    expect(read_.length).to.be.greaterThan(15);
+    expect([...read_, ...costs].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
+  });
+
   it('test with the same command CI runs before building anything', () => {
     const test = cloudbuild.steps[0];
     expect(test?.id).to.equal('test');
