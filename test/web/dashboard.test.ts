@@ -4,6 +4,9 @@
  * by real generations through MCP (signed in with the MCP OAuth flow, Gemini faked), on the
  * cloud stores (Firestore emulator, Cloud Storage fake). Screenshots of each main view land
  * in test-artifacts/screenshots/.
+ *
+ * The tests run in order, like one group's day: later ones build on what earlier ones did
+ * (ada's default model, the image she deletes), so run the file whole, not one test alone.
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
