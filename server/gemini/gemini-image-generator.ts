@@ -4,11 +4,11 @@
  * Every failure leaves here as an AppError (see gemini-mapping.ts).
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { ApiError, GoogleGenAI, type GenerateContentParameters } from '@google/genai';
+import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import type { GoogleAuthOptions } from 'google-auth-library';
 import type { Logger } from '../log.js';
 import { AppError } from '../errors.js';
-import { buildGenerateContentParams, interpretResponse, isRetryable, mapGeminiError, retryDelayMsFromError } from './gemini-mapping.js';
+import { buildGenerateContentParams, interpretResponse, isApiError, isRetryable, mapGeminiError, retryDelayMsFromError } from './gemini-mapping.js';
 import type { GenerateOptions, GeneratedImage, ImageGenerator, ImageRequest } from './image-generator.js';
 
 /**
@@ -43,17 +43,21 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
   const { backend } = options;
   // No retryOptions: the SDK would then retry on its own, unlogged and unbounded by us.
   const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : {};
-  // `vertexai` is always explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
-  const client =
-    backend.kind === 'api-key'
-      ? new GoogleGenAI({ apiKey: backend.apiKey, vertexai: false, httpOptions })
-      : new GoogleGenAI({
-          vertexai: true,
-          project: backend.project,
-          location: backend.location,
-          httpOptions,
-          ...(backend.googleAuthOptions ? { googleAuthOptions: backend.googleAuthOptions } : {}),
-        });
+  // Loaded at the first generation, not at start-up (it is one of the heaviest modules).
+  let client: Promise<GoogleGenAI> | undefined;
+  const clientOnce = () =>
+    (client ??= import('@google/genai').then(({ GoogleGenAI }) =>
+      // `vertexai` is always explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
+      backend.kind === 'api-key'
+        ? new GoogleGenAI({ apiKey: backend.apiKey, vertexai: false, httpOptions })
+        : new GoogleGenAI({
+            vertexai: true,
+            project: backend.project,
+            location: backend.location,
+            httpOptions,
+            ...(backend.googleAuthOptions ? { googleAuthOptions: backend.googleAuthOptions } : {}),
+          }),
+    ));
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   const random = options.random ?? Math.random;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 20_000;
@@ -62,10 +66,11 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
   async function attempt(params: GenerateContentParameters): Promise<GeneratedImage> {
     // config.abortSignal reaches fetch and also cuts off a body still being read; the SDK
     // would do the same for httpOptions.timeout, but then we could not tell our timeout apart.
+    const genai = await clientOnce();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     try {
-      const response = await client.models.generateContent({ ...params, config: { ...params.config, abortSignal: controller.signal } });
+      const response = await genai.models.generateContent({ ...params, config: { ...params.config, abortSignal: controller.signal } });
       return interpretResponse(response);
     } finally {
       clearTimeout(timer);
@@ -112,11 +117,11 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
 }
 
 function upstreamStatusOf(err: unknown): number | undefined {
-  return err instanceof ApiError ? err.status : undefined;
+  return isApiError(err) ? err.status : undefined;
 }
 
 /** A short, user-presentable reason for a retry. */
 function retryReason(err: unknown): string {
-  if (!(err instanceof ApiError)) return 'Gemini could not be reached';
+  if (!(isApiError(err))) return 'Gemini could not be reached';
   return err.status === 429 ? 'Gemini is rate-limiting requests (HTTP 429)' : `Gemini is temporarily unavailable (HTTP ${err.status})`;
 }

@@ -3,7 +3,7 @@
  * answers and failures back in as GeneratedImage or AppError. No I/O, so every branch is
  * unit-tested without a server.
  */
-import { ApiError, type GenerateContentParameters } from '@google/genai';
+import type { GenerateContentParameters } from '@google/genai';
 import { AppError } from '../errors.js';
 import type { GeneratedImage, ImageRequest, TokenUsage } from './image-generator.js';
 
@@ -148,7 +148,7 @@ export function mapGeminiError(err: unknown, context: ErrorContext): AppError {
       { cause: err },
     );
   }
-  if (err instanceof ApiError) {
+  if (isApiError(err)) {
     const body = parseErrorBody(err.message);
     const detail = safeUpstreamMessage(body.message, context.apiKey);
     const status = err.status;
@@ -188,13 +188,13 @@ export function mapGeminiError(err: unknown, context: ErrorContext): AppError {
  * billed), not other 4xx (the same request fails the same way).
  */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof ApiError) return [429, 500, 502, 503, 504].includes(err.status);
+  if (isApiError(err)) return [429, 500, 502, 503, 504].includes(err.status);
   return !isAbort(err) && networkErrorCode(err) !== undefined;
 }
 
 /** The delay Gemini asked for (google.rpc.RetryInfo in its error body), in ms. */
 export function retryDelayMsFromError(err: unknown): number | undefined {
-  return err instanceof ApiError ? retryDelayMsFromBody(parseErrorBody(err.message)) : undefined;
+  return isApiError(err) ? retryDelayMsFromBody(parseErrorBody(err.message)) : undefined;
 }
 
 interface ErrorBody {
@@ -260,4 +260,12 @@ function explain(reason: string): string {
 
 function cap(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * The SDK's ApiError (an HTTP error answer from Gemini), recognised by shape: the SDK is
+ * loaded only at the first generation, so start-up does not pay for it.
+ */
+export function isApiError(err: unknown): err is Error & { readonly status: number } {
+  return err instanceof Error && err.name === 'ApiError' && typeof (err as { status?: unknown }).status === 'number';
 }

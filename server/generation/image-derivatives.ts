@@ -2,9 +2,10 @@
  * What the server makes from Gemini's image: the stored PNG (re-encoded only if Gemini sent
  * another format), a small preview for the tool answer and a gallery thumbnail. The large
  * image is decoded once; preview and thumbnail come from the same downscaled pixels. sharp
- * works on libuv's thread pool, so none of this blocks the event loop.
+ * works on libuv's thread pool, so none of this blocks the event loop. It is loaded at the
+ * first image, not at start-up.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
 
 /** Longest side of the inline preview; small enough for Claude's tool-result limits. */
@@ -23,7 +24,12 @@ export interface ImageDerivatives {
   readonly thumbnail: Buffer;
 }
 
+type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
+let sharpModule: Promise<SharpFactory> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
+
 export async function deriveImages(image: Buffer): Promise<ImageDerivatives> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     metadata = await sharp(image).metadata();
@@ -59,6 +65,7 @@ export const REFERENCE_MAX_BYTES = 4 * 1024 * 1024;
 
 export async function referenceForUpload(png: Buffer): Promise<{ mimeType: string; data: Buffer }> {
   if (png.length <= REFERENCE_MAX_BYTES) return { mimeType: 'image/png', data: png };
+  const sharp = await loadSharp();
   const data = await sharp(png)
     .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })

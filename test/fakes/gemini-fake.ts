@@ -58,6 +58,10 @@ export interface GeminiFakeOptions {
   apiKey?: string;
   /** Random pixels, so PNGs have realistic sizes (slower). */
   noisy?: boolean;
+  /** Render one image per shape and answer every later request for that shape with it (for the benchmark: answers cost nothing). */
+  reuseImages?: boolean;
+  /** Hold every answer this long, like Gemini thinking. */
+  delayMs?: number;
   /** Port on 127.0.0.1; default a free one. */
   port?: number;
 }
@@ -77,6 +81,7 @@ export interface GeminiFake {
 
 export const FAKE_API_KEY = 'fake-gemini-key-AIzaSyTEST0000000000000000000000000';
 const VERTEX_ACCESS_TOKEN = 'ya29.fake-vertex-access-token';
+const IMAGE_SLOT = 'IMAGE-DATA-GOES-HERE';
 
 const LONG_SIDE: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
 const OUTPUT_TOKENS: Record<string, number> = { '1K': 1120, '2K': 1120, '4K': 2000 };
@@ -112,23 +117,33 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const sendError = (res: ServerResponse, code: number, message: string, status: string, details?: unknown[], headers?: Record<string, string>) =>
     sendJson(res, code, { error: { code, message, status, ...(details ? { details } : {}) } }, headers);
 
+  const rendered = new Map<string, Promise<Buffer>>();
+  /** The PNG in base64 (as ASCII bytes), as Gemini sends it. */
+  const pngFor = (width: number, height: number): Promise<Buffer> => {
+    const render = async () => Buffer.from((await renderPng(width, height, requests.length, options.noisy ?? false)).toString('base64'), 'latin1');
+    if (!options.reuseImages) return render();
+    const key = `${width}x${height}`;
+    const cached = rendered.get(key) ?? render();
+    rendered.set(key, cached);
+    return cached;
+  };
+
   const answerImage = async (res: ServerResponse, record: RecordedRequest) => {
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const imageConfig = record.body.generationConfig?.imageConfig ?? {};
     const { width, height } = expectedDimensions(imageConfig.aspectRatio, imageConfig.imageSize);
-    const png = await renderPng(width, height, requests.length, options.noisy ?? false);
+    const png = await pngFor(width, height);
     const parts = record.body.contents?.flatMap((c) => c.parts ?? []) ?? [];
     const promptChars = parts.reduce((n, p) => n + (p.text?.length ?? 0), 0);
     const promptTokenCount = Math.ceil(promptChars / 4) + 258 * parts.filter((p) => p.inlineData).length;
     const candidatesTokenCount = OUTPUT_TOKENS[imageConfig.imageSize ?? '1K'] ?? 1120;
     const usage = { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
     record.answer = { width, height, usage };
-    sendJson(res, 200, {
+    // The image goes in as bytes around the rest of the JSON: no multi-megabyte string to serialise.
+    const [head, tail] = JSON.stringify({
       candidates: [
         {
-          content: {
-            role: 'model',
-            parts: [{ text: 'Here is your image.' }, { inlineData: { mimeType: 'image/png', data: png.toString('base64') } }],
-          },
+          content: { role: 'model', parts: [{ text: 'Here is your image.' }, { inlineData: { mimeType: 'image/png', data: IMAGE_SLOT } }] },
           finishReason: 'STOP',
           index: 0,
         },
@@ -136,7 +151,12 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       usageMetadata: usage,
       modelVersion: record.model,
       responseId: `fake-${requests.length}`,
-    });
+    }).split(IMAGE_SLOT) as [string, string];
+    if (res.destroyed) return;
+    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(head) + png.length + Buffer.byteLength(tail) });
+    res.write(head);
+    res.write(png);
+    res.end(tail);
   };
 
   const answerFault = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: GeminiFault) => {
