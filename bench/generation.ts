@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { interpretResponse, type GeminiAnswer } from '../server/gemini/gemini-mapping.js';
-import { deriveImages } from '../server/generation/image-derivatives.js';
+import { decodeImage, makeSmallImages } from '../server/generation/image-derivatives.js';
 import { loopDelay, startFake, startServer, type Child } from './processes.js';
 import { median, medianMs, timeMs, type Figure } from './stats.js';
 
@@ -29,13 +29,18 @@ async function generate(client: Client, imageSize: Size): Promise<string> {
   return /"([0-9a-f]{32}\.png)"/.exec(text)![1]!;
 }
 
-/** The floor: what no server can skip — parse Gemini's JSON, decode the image, make preview and thumbnail, write the PNG. */
+/** The floor: what no server can skip — parse Gemini's JSON, decode the image, make preview and thumbnail, write PNG and thumbnail. */
 async function imageWorkMs(body: string, dir: string, runs: number): Promise<number> {
   let n = 0;
   const once = async () => {
     const image = interpretResponse(JSON.parse(body) as GeminiAnswer);
-    const derived = await deriveImages(image.data);
-    await Promise.all([writeFile(path.join(dir, `floor-${n}.png`), derived.png), writeFile(path.join(dir, `floor-${n++}.webp`), derived.thumbnail)]);
+    const { png } = await decodeImage(image.data);
+    const id = n++;
+    // The PNG's write overlaps making the preview and thumbnail, as the server does it.
+    await Promise.all([
+      writeFile(path.join(dir, `floor-${id}.png`), png),
+      makeSmallImages(png).then(({ thumbnail }) => writeFile(path.join(dir, `floor-${id}.webp`), thumbnail)),
+    ]);
   };
   await once(); // warm-up, as the server's is
   return medianMs(runs, once);

@@ -11,7 +11,7 @@ import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/
 import type { ImageGenerator, ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { GenerationRecord, RecordStore } from '../records/record-store.js';
-import { deriveImages, referenceForUpload } from './image-derivatives.js';
+import { decodeImage, makeSmallImages, referenceForUpload } from './image-derivatives.js';
 
 export interface GenerationDeps {
   readonly registry: ModelRegistry;
@@ -93,7 +93,10 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
   );
 
   onStage({ stage: 'saving' });
-  const derived = await deriveImages(generated.data);
+  const decoded = await decodeImage(generated.data);
+  // The preview and thumbnail are made while the PNG is being stored (see ImageStore.save).
+  const small = makeSmallImages(decoded.png);
+  small.catch(() => {}); // its failure surfaces through save and the await below
   const name = newImageName();
   const record: GenerationRecord = {
     name,
@@ -107,12 +110,12 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
     createdAt: (deps.now?.() ?? new Date()).toISOString(),
     costUsd: priceUsd(model, input.imageSize),
     usage: generated.usage,
-    width: derived.width,
-    height: derived.height,
-    bytes: derived.png.length,
+    width: decoded.width,
+    height: decoded.height,
+    bytes: decoded.png.length,
   };
-  await store(deps, record, derived.png, derived.thumbnail);
-  return { record, model, preview: derived.preview, modelText: generated.text };
+  await store(deps, record, decoded.png, small);
+  return { record, model, preview: (await small).preview, modelText: generated.text };
 }
 
 async function loadReference(images: ImageStore, name: ImageName): Promise<ReferenceImage> {
@@ -126,15 +129,20 @@ async function loadReference(images: ImageStore, name: ImageName): Promise<Refer
   }
 }
 
-async function store(deps: GenerationDeps, record: GenerationRecord, png: Buffer, thumbnail: Buffer): Promise<void> {
+async function store(deps: GenerationDeps, record: GenerationRecord, png: Buffer, small: Promise<{ thumbnail: Buffer }>): Promise<void> {
   const failed = (err: unknown) =>
     new AppError('UNAVAILABLE', 'The image was generated but could not be saved, so nothing was stored. Please try again.', {
       cause: err,
     });
   try {
-    await deps.images.save(record.name, { png, thumbnail });
+    await deps.images.save(record.name, { png, thumbnail: small.then((s) => s.thumbnail) });
   } catch (err) {
-    throw failed(err);
+    // An image that could not be scaled down says so itself; anything else is a storage failure.
+    const unreadable = await small.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    throw unreadable ?? failed(err);
   }
 
   const removeImage = () =>

@@ -28,7 +28,8 @@ type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
 let sharpModule: Promise<SharpFactory> | undefined;
 const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
 
-export async function deriveImages(image: Buffer): Promise<ImageDerivatives> {
+/** The image as the PNG to store, with its size; rejects UNAVAILABLE when it cannot be read. Reads only the header of a PNG. */
+export async function decodeImage(image: Buffer): Promise<Pick<ImageDerivatives, 'png' | 'width' | 'height'>> {
   const sharp = await loadSharp();
   let metadata: Metadata;
   try {
@@ -38,13 +39,24 @@ export async function deriveImages(image: Buffer): Promise<ImageDerivatives> {
   }
   const { width, height } = metadata;
   if (!width || !height) throw new AppError('UNAVAILABLE', 'Gemini returned an image without dimensions. Please try again.');
-
   const png = metadata.format === 'png' ? image : await sharp(image).png().toBuffer();
-  const { data, info } = await sharp(image)
-    .resize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .flatten({ background: '#ffffff' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  return { png, width, height };
+}
+
+/** The preview and the thumbnail, from one decode of the image downscaled once. */
+export async function makeSmallImages(image: Buffer): Promise<Pick<ImageDerivatives, 'preview' | 'thumbnail'>> {
+  const sharp = await loadSharp();
+  let downscaled: { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
+  try {
+    downscaled = await sharp(image)
+      .resize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', 'Gemini returned image data that could not be read. Please try again.', { cause: err });
+  }
+  const { data, info } = downscaled;
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
   const [preview, thumbnail] = await Promise.all([
     sharp(data, raw).jpeg({ quality: PREVIEW_JPEG_QUALITY, mozjpeg: true }).toBuffer(),
@@ -53,7 +65,13 @@ export async function deriveImages(image: Buffer): Promise<ImageDerivatives> {
       .webp({ quality: 75 })
       .toBuffer(),
   ]);
-  return { png, width, height, preview, thumbnail };
+  return { preview, thumbnail };
+}
+
+/** Everything at once, for callers that do not overlap the PNG's storage with the rest. */
+export async function deriveImages(image: Buffer): Promise<ImageDerivatives> {
+  const decoded = await decodeImage(image);
+  return { ...decoded, ...(await makeSmallImages(decoded.png)) };
 }
 
 /**

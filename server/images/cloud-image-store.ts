@@ -57,22 +57,38 @@ function md5Base64(data: Buffer): string {
 export class CloudImageStore implements ImageStore {
   constructor(private readonly bucket: Bucket) {}
 
-  async save(name: ImageName, files: { png: Buffer; thumbnail: Buffer }): Promise<void> {
+  async save(name: ImageName, files: { png: Buffer; thumbnail: Buffer | Promise<Buffer> }): Promise<void> {
+    const thumbnailReady = Promise.resolve(files.thumbnail);
+    thumbnailReady.catch(() => {}); // awaited below; never left unhandled
+    const image = this.fileOf(name, 'image');
     const thumbnail = this.fileOf(name, 'thumbnail');
-    // Thumbnail first, PNG last: the PNG is what makes an image exist for every reader, so
-    // it only appears once everything else is in place.
+    // The PNG (the large upload) starts at once and overlaps making the thumbnail. Until the
+    // record is committed nobody knows the name, so the order in which the two appear does
+    // not matter; what matters is that both stay or neither does.
+    const pngUpload = this.upload(image, files.png, 'image').then(
+      (generation) => ({ ok: true as const, generation }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
     let thumbnailGeneration: string | undefined;
+    let thumbnailError: { err: unknown } | undefined;
     try {
-      thumbnailGeneration = await this.upload(thumbnail, files.thumbnail, 'thumbnail');
+      let thumbnailBytes: Buffer;
+      try {
+        thumbnailBytes = await thumbnailReady;
+      } catch (err) {
+        thumbnailError = { err };
+        throw err;
+      }
+      thumbnailGeneration = await this.upload(thumbnail, thumbnailBytes, 'thumbnail');
+      const png = await pngUpload;
+      if (!png.ok) throw png.err;
     } catch (err) {
-      throw storageError(err, SAVE_FAILED);
-    }
-    try {
-      await this.upload(this.fileOf(name, 'image'), files.png, 'image');
-    } catch (err) {
-      // Delete only the generation this call created: never another image's thumbnail.
-      // If that fails too, an orphan thumbnail is invisible (no PNG, no record) and harmless.
+      // Delete only the generations this call created: never another image's objects. If that
+      // fails too, an orphan without a record is invisible and harmless.
+      const png = await pngUpload;
+      if (png.ok && png.generation !== undefined) await image.delete({ ifGenerationMatch: png.generation }).catch(() => {});
       if (thumbnailGeneration !== undefined) await thumbnail.delete({ ifGenerationMatch: thumbnailGeneration }).catch(() => {});
+      if (thumbnailError) throw thumbnailError.err;
       throw storageError(err, SAVE_FAILED);
     }
   }

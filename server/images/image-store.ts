@@ -22,8 +22,12 @@ export interface ByteRange {
 }
 
 export interface ImageStore {
-  /** Stores the PNG and its thumbnail: afterwards both exist, or (on error) neither does. */
-  save(name: ImageName, files: { png: Buffer; thumbnail: Buffer }): Promise<void>;
+  /**
+   * Stores the PNG and its thumbnail: afterwards both exist, or (on error) neither does. The
+   * thumbnail may still be in the making: the PNG's write starts at once, so the two overlap.
+   * If the thumbnail's promise rejects, nothing is stored and save rejects with its error.
+   */
+  save(name: ImageName, files: { png: Buffer; thumbnail: Buffer | Promise<Buffer> }): Promise<void>;
   /** Metadata of one stored object, or undefined if absent. */
   stat(name: ImageName, variant: ImageVariant): Promise<StoredObjectInfo | undefined>;
   /** A stream of the object's bytes (or one range of them); rejects NOT_FOUND if absent. */

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../errors.js';
 import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
-import { createFileAtomic } from '../local/atomic-file.js';
+import { createFileAtomic, stageFile, type StagedFile } from '../local/atomic-file.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 
 const CONTENT_TYPES: Record<ImageVariant, string> = { image: 'image/png', thumbnail: 'image/webp' };
@@ -26,6 +26,13 @@ async function unlinkIfPresent(path: string): Promise<void> {
   }
 }
 
+/** The thumbnail's own failure, passed through save unchanged. */
+class ThumbnailFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the thumbnail could not be made');
+  }
+}
+
 export class LocalImageStore implements ImageStore {
   private readonly thumbsDir: string;
 
@@ -33,20 +40,34 @@ export class LocalImageStore implements ImageStore {
     this.thumbsDir = join(root, 'thumbs');
   }
 
-  async save(name: ImageName, files: { png: Buffer; thumbnail: Buffer }): Promise<void> {
+  async save(name: ImageName, files: { png: Buffer; thumbnail: Buffer | Promise<Buffer> }): Promise<void> {
+    const thumbnailReady = Promise.resolve(files.thumbnail);
+    thumbnailReady.catch(() => {}); // awaited below; never left unhandled if an earlier step fails
     const pngPath = this.pathOf(name, 'image');
     const thumbnailPath = this.pathOf(name, 'thumbnail');
-    // Thumbnail first, PNG last: the PNG is what makes an image exist for every reader,
-    // so it only appears once everything else is in place.
+    let png: StagedFile | undefined;
     let wroteThumbnail = false;
     try {
       await mkdir(this.thumbsDir, { recursive: true });
-      await createFileAtomic(thumbnailPath, files.thumbnail);
+      // The PNG's bytes go to disk while the thumbnail is made. Thumbnail first, PNG last: the
+      // PNG's name is what makes an image exist for every reader, so it appears once
+      // everything else is in place.
+      png = stageFile(pngPath, files.png);
+      let thumbnail: Buffer;
+      try {
+        thumbnail = await thumbnailReady;
+      } catch (err) {
+        throw new ThumbnailFailed(err);
+      }
+      await createFileAtomic(thumbnailPath, thumbnail);
       wroteThumbnail = true;
-      await createFileAtomic(pngPath, files.png);
+      await png.create();
     } catch (err) {
       if (wroteThumbnail) await unlinkIfPresent(thumbnailPath).catch(() => {});
+      if (err instanceof ThumbnailFailed) throw err.cause;
       throw new AppError('INTERNAL', 'The image could not be stored. Please try again.', { cause: err });
+    } finally {
+      await png?.discard().catch(() => {});
     }
   }
 

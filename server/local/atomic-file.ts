@@ -6,8 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, rm, writeFile, rename, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
 async function viaTempFile(target: string, data: string | Buffer, place: (temp: string) => Promise<void>): Promise<void> {
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(target);
   try {
     await writeFile(temp, data, { flag: 'wx' });
     await place(temp);
@@ -25,6 +29,37 @@ export function writeFileAtomic(target: string, data: string | Buffer): Promise<
 export function createFileAtomic(target: string, data: string | Buffer): Promise<void> {
   // link() refuses an existing target, where rename() would replace it.
   return viaTempFile(target, data, (temp) => link(temp, target));
+}
+
+export interface StagedFile {
+  /** Gives the written data its name, as createFileAtomic does (EEXIST if taken). */
+  create(): Promise<void>;
+  /** Removes the temporary file; always call it, after create() too. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Starts writing `data` beside `target` at once, so the write overlaps other work; the file
+ * takes its name only at create().
+ */
+export function stageFile(target: string, data: Buffer): StagedFile {
+  const temp = tempPathFor(target);
+  // Settled into a value at once: a failed write must not go unhandled while the caller is busy.
+  const written = writeFile(temp, data, { flag: 'wx' }).then(
+    () => undefined,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
+  return {
+    async create() {
+      const err = await written;
+      if (err) throw err;
+      await link(temp, target);
+    },
+    async discard() {
+      await written;
+      await rm(temp, { force: true });
+    },
+  };
 }
 
 /** The file's text, or undefined if it does not exist. */

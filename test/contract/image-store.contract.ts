@@ -139,6 +139,26 @@ export function imageStoreContract(label: string, makeStore: () => Promise<Image
       expect(await store.read(kept, 'thumbnail')).to.deep.equal(keptFiles.thumbnail);
     });
 
+    it('stores both when the thumbnail is still being made as the PNG is written', async () => {
+      const files = await sampleImages(77);
+      const later = new Promise<Buffer>((resolve) => setTimeout(() => resolve(files.thumbnail), 50));
+      await store.save(name, { png: files.png, thumbnail: later });
+      expect(await store.read(name, 'image')).to.deep.equal(files.png);
+      expect(await store.read(name, 'thumbnail')).to.deep.equal(files.thumbnail);
+    });
+
+    it('stores nothing, and rejects with its error, when the thumbnail cannot be made', async () => {
+      const files = await sampleImages(78);
+      const unreadable = new AppError('UNAVAILABLE', 'Gemini returned image data that could not be read.');
+      const failing = new Promise<Buffer>((_resolve, reject) => setTimeout(() => reject(unreadable), 50));
+      expect(await rejection(store.save(name, { png: files.png, thumbnail: failing }))).to.equal(unreadable);
+      expect(await store.stat(name, 'image')).to.equal(undefined);
+      expect(await store.stat(name, 'thumbnail')).to.equal(undefined);
+      // The name is still free: nothing half-stored holds it.
+      await store.save(name, files);
+      expect(await store.read(name, 'image')).to.deep.equal(files.png);
+    });
+
     it('refuses a second save under a taken name and keeps the first image and thumbnail', async () => {
       // Names are fresh uuid4s, so a taken name is a bug elsewhere; it must never replace a stored image.
       const first = await sampleImages(10);
