@@ -69,23 +69,23 @@ export async function startFake(delayMs = 0): Promise<Child & { apiKey: string }
   return { ...track(child, url), apiKey };
 }
 
-/** The compiled server (npm run build:server), as the Dockerfile runs it, with the event-loop monitor preloaded. */
-export async function startServer(env: Record<string, string>, loopFile: string): Promise<Child> {
+/** Runs plain node (no TypeScript loader) on `args`, listening on a free PORT; does not wait for it. */
+export async function spawnNode(args: string[], env: Record<string, string>): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', path.join(ROOT, 'bench/loop-monitor.mjs'), path.join(ROOT, 'dist/server/main.js')], {
-    env: cleanEnv({ ...env, PORT: String(port), BENCH_LOOP_FILE: loopFile, IMG_LOG_LEVEL: 'ERROR' }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const tracked = track(child, url);
-  await waitForHealth(url);
-  return tracked;
+  const child = spawn(process.execPath, args, { env: cleanEnv({ ...env, PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'] });
+  return track(child, `http://127.0.0.1:${port}`);
 }
 
-export async function startScript(script: string, env: Record<string, string>): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench', script)], { env: cleanEnv({ ...env, PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'] });
-  return track(child, `http://127.0.0.1:${port}`);
+/** The compiled server (npm run build:server) as the Dockerfile runs it; with `loopFile`, the event-loop monitor preloaded. */
+export async function startServer(env: Record<string, string>, loopFile?: string): Promise<Child> {
+  const monitor = loopFile ? ['--import', path.join(ROOT, 'bench/loop-monitor.mjs')] : [];
+  const server = await spawnNode([...monitor, path.join(ROOT, 'dist/server/main.js')], { ...env, ...(loopFile ? { BENCH_LOOP_FILE: loopFile } : {}), IMG_LOG_LEVEL: 'ERROR' });
+  await waitForHealth(server.url);
+  return server;
+}
+
+export function startScript(script: string, env: Record<string, string>): Promise<Child> {
+  return spawnNode([path.join(ROOT, 'bench', script)], env);
 }
 
 /** Asks the server's loop monitor for the event-loop delay since the last ask. */

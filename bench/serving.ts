@@ -1,6 +1,4 @@
 /** Figure 4: GET /i/{name} throughput against a bare node:http server streaming the same file. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, get } from 'node:http';
 import { startScript, startServer, waitForHealth } from './processes.js';
@@ -40,10 +38,9 @@ async function requestsPerSecond(url: string, seconds: number): Promise<number> 
 }
 
 export async function benchServing(store: { root: string; name: string }, seconds: number): Promise<Figure[]> {
-  const loopDir = await mkdtemp(path.join(tmpdir(), 'bench-serving-'));
   const file = path.join(store.root, store.name);
   const bare = await startScript('bare-file-server.mjs', { BENCH_FILE: file });
-  const server = await startServer({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: 'unused-in-this-figure', IMG_ROOT: store.root }, path.join(loopDir, 'loop.json'));
+  const server = await startServer({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: 'unused-in-this-figure', IMG_ROOT: store.root });
   try {
     await waitForHealth(bare.url, `/${store.name}`);
     const floor = await requestsPerSecond(`${bare.url}/${store.name}`, seconds);
@@ -62,6 +59,5 @@ export async function benchServing(store: { root: string; name: string }, second
     ];
   } finally {
     await Promise.all([bare.stop(), server.stop()]);
-    await rm(loopDir, { recursive: true, force: true });
   }
 }

@@ -2,12 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startScript, waitForHealth, type Child } from './processes.js';
+import { ROOT, spawnNode, startScript, waitForHealth, type Child } from './processes.js';
 import { median, type Figure } from './stats.js';
-import { spawn } from 'node:child_process';
-import { freePort } from '../test/support/free-ports.js';
-import { ROOT } from './processes.js';
 
+/** From spawning the process to its first /health 200. */
 async function startupMs(start: () => Promise<Child>): Promise<number> {
   const started = performance.now();
   const child = await start();
@@ -20,16 +18,7 @@ async function startupMs(start: () => Promise<Child>): Promise<number> {
 export async function benchStartup(runs: number): Promise<Figure[]> {
   const root = await mkdtemp(path.join(tmpdir(), 'bench-startup-'));
   try {
-    const server = async (): Promise<Child> => {
-      const port = await freePort();
-      const { NODE_OPTIONS: _loader, ...env } = process.env;
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
-        env: { ...env, PORT: String(port), IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: 'unused', IMG_ROOT: root, IMG_LOG_LEVEL: 'ERROR' },
-        stdio: 'ignore',
-      });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      return { process: child, url: `http://127.0.0.1:${port}`, rssMb: () => ({ now: 0, peak: 0 }), stop: async () => void (child.kill('SIGTERM'), await exited) };
-    };
+    const server = () => spawnNode([path.join(ROOT, 'dist/server/main.js')], { IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: 'unused', IMG_ROOT: root, IMG_LOG_LEVEL: 'ERROR' });
     const measured: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < runs; i++) {
