@@ -24,7 +24,8 @@ function track(child: ChildProcess, url: string): Child {
   let output = '';
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.once('exit', () => child.kill('SIGKILL'));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   return {
     process: child,
     url,
@@ -34,6 +35,7 @@ function track(child: ChildProcess, url: string): Child {
       return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
     },
     async stop() {
+      process.off('exit', killOnExit);
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

@@ -43,8 +43,14 @@ export async function benchServing(store: { root: string; name: string }, second
   const server = await startServer({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: 'unused-in-this-figure', IMG_ROOT: store.root });
   try {
     await waitForHealth(bare.url, `/${store.name}`);
-    const floor = await requestsPerSecond(`${bare.url}/${store.name}`, seconds);
-    const measured = await requestsPerSecond(`${server.url}/i/${store.name}`, seconds);
+    // Two rounds each, taking turns, best of each: the load generator shares the 2 cores, and
+    // one round alone swings by a third either way.
+    let floor = 0;
+    let measured = 0;
+    for (let round = 0; round < 2; round++) {
+      floor = Math.max(floor, await requestsPerSecond(`${bare.url}/${store.name}`, seconds / 2));
+      measured = Math.max(measured, await requestsPerSecond(`${server.url}/i/${store.name}`, seconds / 2));
+    }
     const { peak } = server.rssMb();
     return [
       {

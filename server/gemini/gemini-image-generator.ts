@@ -6,6 +6,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import type { GoogleAuthOptions } from 'google-auth-library';
+import { once } from '../lazy.js';
 import type { Logger } from '../log.js';
 import { AppError } from '../errors.js';
 import { buildGenerateContentParams, interpretResponse, isApiError, isRetryable, mapGeminiError, retryDelayMsFromError } from './gemini-mapping.js';
@@ -43,21 +44,19 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
   const { backend } = options;
   // No retryOptions: the SDK would then retry on its own, unlogged and unbounded by us.
   const httpOptions = options.baseUrl ? { baseUrl: options.baseUrl } : {};
-  // Loaded at the first generation, not at start-up (it is one of the heaviest modules).
-  let client: Promise<GoogleGenAI> | undefined;
-  const clientOnce = () =>
-    (client ??= import('@google/genai').then(({ GoogleGenAI }) =>
-      // `vertexai` is always explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
-      backend.kind === 'api-key'
-        ? new GoogleGenAI({ apiKey: backend.apiKey, vertexai: false, httpOptions })
-        : new GoogleGenAI({
-            vertexai: true,
-            project: backend.project,
-            location: backend.location,
-            httpOptions,
-            ...(backend.googleAuthOptions ? { googleAuthOptions: backend.googleAuthOptions } : {}),
-          }),
-    ));
+  // The SDK loads at the first generation, not at start-up (it is one of the heaviest modules).
+  // `vertexai` is always explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
+  const clientOnce = once(async (): Promise<GoogleGenAI> => {
+    const { GoogleGenAI } = await import('@google/genai');
+    if (backend.kind === 'api-key') return new GoogleGenAI({ apiKey: backend.apiKey, vertexai: false, httpOptions });
+    return new GoogleGenAI({
+      vertexai: true,
+      project: backend.project,
+      location: backend.location,
+      httpOptions,
+      ...(backend.googleAuthOptions ? { googleAuthOptions: backend.googleAuthOptions } : {}),
+    });
+  });
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   const random = options.random ?? Math.random;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 20_000;
@@ -122,6 +121,6 @@ function upstreamStatusOf(err: unknown): number | undefined {
 
 /** A short, user-presentable reason for a retry. */
 function retryReason(err: unknown): string {
-  if (!(isApiError(err))) return 'Gemini could not be reached';
+  if (!isApiError(err)) return 'Gemini could not be reached';
   return err.status === 429 ? 'Gemini is rate-limiting requests (HTTP 429)' : `Gemini is temporarily unavailable (HTTP ${err.status})`;
 }

@@ -7,6 +7,7 @@
  */
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
+import { once } from '../lazy.js';
 
 /** Longest side of the inline preview; small enough for Claude's tool-result limits. */
 export const PREVIEW_MAX_SIDE = 512;
@@ -25,8 +26,7 @@ export interface ImageDerivatives {
 }
 
 type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
-let sharpModule: Promise<SharpFactory> | undefined;
-const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
+const loadSharp = once((): Promise<SharpFactory> => import('sharp').then((m) => m.default));
 
 /** The image as the PNG to store, with its size; rejects UNAVAILABLE when it cannot be read. Reads only the header of a PNG. */
 export async function decodeImage(image: Buffer): Promise<Pick<ImageDerivatives, 'png' | 'width' | 'height'>> {

@@ -2,10 +2,9 @@
  * The MCP endpoint: Streamable HTTP in stateless mode. Each POST gets a fresh server and
  * transport, so any instance can answer any request and nothing outlives the request.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Caller } from '../core/access.js';
-import { buildMcpServer } from './mcp-server.js';
+import { buildMcpServer, loadMcpSdk } from './mcp-server.js';
 import type { ToolDeps } from './tool-deps.js';
 
 /** Tool arguments are a prompt and a few names; nothing legitimate comes close to this. */
@@ -29,13 +28,14 @@ export function mcpRoutes(deps: McpRouteDeps): express.Router {
 
   const authenticate: RequestHandler = deps.authenticate ?? ((_req, _res, next) => next());
   router.post('/mcp', authenticate, express.json({ limit: MAX_BODY }), async (req, res) => {
-    const server = buildMcpServer(deps.tools, deps.resolveCaller(req));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
     try {
+      const [, { StreamableHTTPServerTransport }] = await loadMcpSdk();
+      const server = await buildMcpServer(deps.tools, deps.resolveCaller(req));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (err) {

@@ -37,7 +37,7 @@ describe('image_info privacy', () => {
   });
 
   async function imageInfoAs(caller: Caller): Promise<CallToolResult> {
-    const server = buildMcpServer(
+    const server = await buildMcpServer(
       {
         registry: buildRegistry(),
         generator: { generate: () => Promise.reject(new Error('not used')) },
