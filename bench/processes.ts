@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { envWithoutLoader } from '../test/support/child-env.js';
 import { freePort } from '../test/support/free-ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -16,8 +17,7 @@ export interface Child {
 }
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { NODE_OPTIONS: _loader, ...env } = process.env;
-  return { ...env, METADATA_SERVER_DETECTION: 'none', ...extra };
+  return envWithoutLoader({ METADATA_SERVER_DETECTION: 'none', ...extra });
 }
 
 function track(child: ChildProcess, url: string): Child {

@@ -27,5 +27,4 @@ export interface Figure {
   readonly ratio?: number;
   readonly target: string;
   readonly met: boolean;
-  readonly note?: string;
 }

@@ -29,7 +29,7 @@ export function requestLog(logger: Logger, projectId: string | undefined) {
  * Cloud Run's front end sends `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=1` (and W3C
  * `traceparent`); Cloud Logging links a line to the trace through these fields.
  */
-export function traceFields(req: Pick<Request, 'get'>, projectId: string | undefined): LogFields {
+function traceFields(req: Pick<Request, 'get'>, projectId: string | undefined): LogFields {
   if (!projectId) return {};
   const cloud = /^([0-9a-f]{32})(?:\/(\d+))?/i.exec(req.get('x-cloud-trace-context') ?? '');
   const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-/i.exec(req.get('traceparent') ?? '');

@@ -15,6 +15,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
+import { envWithoutLoader } from '../support/child-env.js';
 import { freePort } from '../support/free-ports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -30,10 +31,9 @@ describe('production build (dist/ with production dependencies only)', function 
     fake = await startGeminiFake();
     await copyFile(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
     await copyFile(path.join(ROOT, 'package-lock.json'), path.join(dir, 'package-lock.json'));
-    const { NODE_OPTIONS: _loader, ...env } = process.env;
-    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')], { env });
+    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')], { env: envWithoutLoader() });
     // As in the Dockerfile's runtime stage; --prefer-offline reuses the cache the first npm ci filled.
-    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env: { ...env, NODE_ENV: 'production' } });
+    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env: envWithoutLoader({ NODE_ENV: 'production' }) });
   });
   after(async () => {
     await fake?.close();
@@ -48,10 +48,9 @@ describe('production build (dist/ with production dependencies only)', function 
 
   it('starts from dist/, answers /health and generates through MCP, then drains on SIGTERM', async () => {
     const port = await freePort();
-    const { NODE_OPTIONS: _loader, ...env } = process.env;
     const child = spawn(process.execPath, ['--max-old-space-size=1024', 'dist/server/main.js'], {
       cwd: dir,
-      env: { ...env, NODE_ENV: 'production', PORT: String(port), IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: fake.apiKey, IMG_GEMINI_BASE_URL: fake.url, IMG_ROOT: path.join(dir, 'data') },
+      env: envWithoutLoader({ NODE_ENV: 'production', PORT: String(port), IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: fake.apiKey, IMG_GEMINI_BASE_URL: fake.url, IMG_ROOT: path.join(dir, 'data') }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

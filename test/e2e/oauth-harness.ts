@@ -4,7 +4,7 @@
  * calls land on different instances), Google faked over HTTP, and an MCP client that signs
  * in with the SDK's own OAuth support, playing the browser by following the redirects.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -21,6 +21,7 @@ import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake.js';
 import { AUTH_EMULATOR_PROJECT } from '../support/auth-emulator.js';
+import { forward } from '../support/forward.js';
 import { openStoreKit, type StoreKind, type StoreKit } from '../support/store-kits.js';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789abcdef';
@@ -96,12 +97,7 @@ export async function startOAuthServers(
     const index = next++ % instances.length;
     served[index] = (served[index] ?? 0) + 1;
     const { port } = instances[index]!.address() as AddressInfo;
-    const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forward(req, res, { host: '127.0.0.1', port });
   });
 
   return {

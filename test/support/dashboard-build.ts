@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AUTH_EMULATOR_PROJECT, authEmulatorReady } from './auth-emulator.js';
+import { envWithoutLoader } from './child-env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let built: Promise<string> | undefined;
@@ -25,16 +26,14 @@ async function buildWithEmulator(): Promise<string> {
   const emulatorHost = process.env.FIREBASE_AUTH_EMULATOR_HOST;
   if (!emulatorHost) throw new Error('FIREBASE_AUTH_EMULATOR_HOST is not set: the Auth emulator fixture did not start');
   const outDir = mkdtempSync(path.join(tmpdir(), 'dashboard-'));
-  const { NODE_OPTIONS: _loader, ...env } = process.env;
   await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: ROOT,
-    env: {
-      ...env,
+    env: envWithoutLoader({
       VITE_FIREBASE_API_KEY: 'fake-api-key-for-the-emulator',
       VITE_FIREBASE_PROJECT_ID: AUTH_EMULATOR_PROJECT,
       VITE_FIREBASE_AUTH_DOMAIN: 'localhost',
       VITE_FIREBASE_AUTH_EMULATOR_URL: `http://${emulatorHost}`,
-    },
+    }),
   });
   return outDir;
 }

@@ -5,11 +5,12 @@
  * fails here as it would on Hosting. (The Hosting emulator cannot reach Cloud Run offline.)
  */
 import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
+import { forward } from './forward.js';
 
 const firebaseJson = z.object({
   hosting: z.object({
@@ -30,12 +31,7 @@ export async function startHostingFront(publicDir: string, backendUrl: string): 
   const app = express();
   app.use((req, res, next) => {
     if (!toBackend.some((pattern) => pattern.test(req.path))) return next();
-    const upstream = request({ host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forward(req, res, { host: backend.hostname, port: backend.port });
   });
   app.use(express.static(publicDir));
 

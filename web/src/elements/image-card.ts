@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Generation } from '../api/types.js';
-import { formatDateTime, formatUsd } from '../format.js';
+import { formatDateTime, formatUsd, shorten } from '../format.js';
 import { sharedStyles } from './shared-styles.js';
 
 @customElement('image-card')
@@ -111,10 +111,6 @@ export class ImageCard extends LitElement {
       this.copyNote = `Copy failed; the name is ${name}`;
     }
   }
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 declare global {

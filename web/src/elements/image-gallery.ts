@@ -8,7 +8,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Session } from '../api/client.js';
 import { deleteGeneration, fetchCosts, fetchGenerations } from '../api/dashboard-api.js';
 import type { Generation, Me } from '../api/types.js';
-import { plural } from '../format.js';
+import { plural, shorten } from '../format.js';
 import './connect-claude.js';
 import './image-card.js';
 import { errorMessage } from './task-states.js';
@@ -189,7 +189,7 @@ export class ImageGallery extends LitElement {
     const g = this.pendingDelete;
     return html`<dialog aria-labelledby="delete-title" @close=${() => (this.pendingDelete = undefined)}>
       <h2 id="delete-title">Delete this image?</h2>
-      <p>${g ? `“${g.prompt.length > 120 ? `${g.prompt.slice(0, 119)}…` : g.prompt}”` : ''}</p>
+      <p>${g ? `“${shorten(g.prompt, 120)}”` : ''}</p>
       <p class="muted">The image, its thumbnail and its record go for good; links to it stop working. The spend stays: deleting is not a refund.</p>
       ${this.deleteError ? html`<p role="alert">${this.deleteError}</p>` : nothing}
       <div class="buttons">
