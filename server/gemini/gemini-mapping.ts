@@ -4,7 +4,7 @@
  * unit-tested without a server.
  */
 import type { GenerateContentParameters } from '@google/genai';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorStatus } from '../errors.js';
 import type { GeneratedImage, ImageRequest, TokenUsage } from './image-generator.js';
 
 /**
@@ -182,6 +182,41 @@ export function mapGeminiError(err: unknown, context: ErrorContext): AppError {
   return new AppError('INTERNAL', 'Something went wrong while calling Gemini. Please try again.', { cause: err });
 }
 
+/** A failed attempt as plain data (it crosses from the Gemini thread): what the retry loop, the log and the caller need. */
+export interface AttemptFailure {
+  readonly status: ErrorStatus;
+  readonly publicMessage: string;
+  /** Gemini answered and declined this request as phrased (safety block, no image): not an upstream failure. */
+  readonly declined: boolean;
+  readonly retryable: boolean;
+  /** The delay Gemini asked for before a retry, if it did. */
+  readonly retryDelayMs?: number;
+  /** Gemini's HTTP status, when it answered with an error. */
+  readonly httpStatus?: number;
+  /** Why a retry would be needed, in words for the user. */
+  readonly retryReason: string;
+}
+
+export function describeFailure(err: unknown, context: ErrorContext): AttemptFailure {
+  const { status, publicMessage } = mapGeminiError(err, context);
+  const retryDelayMs = retryDelayMsFromError(err);
+  return {
+    status,
+    publicMessage,
+    declined: err instanceof AppError,
+    retryable: isRetryable(err),
+    ...(retryDelayMs !== undefined ? { retryDelayMs } : {}),
+    ...(isApiError(err) ? { httpStatus: err.status } : {}),
+    retryReason: retryReason(err),
+  };
+}
+
+/** A short, user-presentable reason for a retry. */
+function retryReason(err: unknown): string {
+  if (!isApiError(err)) return 'Gemini could not be reached';
+  return err.status === 429 ? 'Gemini is rate-limiting requests (HTTP 429)' : `Gemini is temporarily unavailable (HTTP ${err.status})`;
+}
+
 /**
  * Whether an unchanged retry may succeed and is unlikely to be billed twice: rate limits,
  * server errors and network failures. Not timeouts (the generation may still be running and
@@ -263,8 +298,8 @@ function cap(text: string, max: number): string {
 }
 
 /**
- * The SDK's ApiError (an HTTP error answer from Gemini), recognised by shape: the SDK is
- * loaded only at the first generation, so start-up does not pay for it.
+ * The SDK's ApiError (an HTTP error answer from Gemini), recognised by shape, so that this
+ * module does not load the SDK (only the Gemini thread does).
  */
 export function isApiError(err: unknown): err is Error & { readonly status: number } {
   return err instanceof Error && err.name === 'ApiError' && typeof (err as { status?: unknown }).status === 'number';

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
@@ -56,9 +55,7 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
   });
 
   it('speaks to Vertex AI with the service identity’s access token instead of a key', async () => {
-    const authClient = new OAuth2Client();
-    authClient.setCredentials({ access_token: fake.vertexAccessToken, expiry_date: Date.now() + 3_600_000 });
-    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: { authClient } } });
+    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: fake.vertexCredentials() } });
     const image = await vertex.generate(imageRequest({ modelId: 'gemini-3-pro-image-preview', imageSize: '2K' }));
     expect((await sharp(image.data).metadata()).width).to.equal(2048);
     expect(fake.requests).to.have.length(1);
@@ -68,9 +65,7 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
   });
 
   it('reports a Vertex AI refusal of the service identity as a server problem', async () => {
-    const authClient = new OAuth2Client();
-    authClient.setCredentials({ access_token: 'ya29.someone-elses-token', expiry_date: Date.now() + 3_600_000 });
-    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: { authClient } } });
+    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: fake.vertexCredentials('someone-elses-token') } });
     const err = await rejection(vertex.generate(imageRequest()));
     expect(fake.requests[0]!.vertex?.tokenMatched).to.equal(false);
     expect(err.status).to.equal('INTERNAL');

@@ -72,6 +72,12 @@ export interface GeminiFake {
   readonly apiKey: string;
   /** The OAuth access token Vertex AI requests must carry (`Authorization: Bearer …`). */
   readonly vertexAccessToken: string;
+  /**
+   * Credentials for google-auth-library, standing in for the service identity: a refresh
+   * token this fake's `/token` endpoint exchanges for `vertexAccessToken`; any other refresh
+   * token gets an access token Vertex refuses.
+   */
+  vertexCredentials(refreshToken?: string): { credentials: Record<string, string>; clientOptions: { endpoints: { oauth2TokenUrl: string } } };
   readonly requests: RecordedRequest[];
   /** Answer the next `count` requests with `fault`; faults queue up in order. */
   failNext(fault: GeminiFault, count?: number): void;
@@ -81,6 +87,7 @@ export interface GeminiFake {
 
 export const FAKE_API_KEY = 'fake-gemini-key-AIzaSyTEST0000000000000000000000000';
 const VERTEX_ACCESS_TOKEN = 'ya29.fake-vertex-access-token';
+const VERTEX_REFRESH_TOKEN = '1//fake-service-identity-refresh-token';
 const IMAGE_SLOT = 'IMAGE-DATA-GOES-HERE';
 
 const LONG_SIDE: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
@@ -221,10 +228,19 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     }
   };
 
+  /** Google's OAuth token endpoint, as far as the refresh-token grant. */
+  const issueAccessToken = (res: ServerResponse, form: URLSearchParams) => {
+    const refreshToken = form.get('refresh_token');
+    if (form.get('grant_type') !== 'refresh_token' || !refreshToken) return sendJson(res, 400, { error: 'unsupported_grant_type' });
+    const accessToken = refreshToken === VERTEX_REFRESH_TOKEN ? VERTEX_ACCESS_TOKEN : `ya29.issued-for-${refreshToken}`;
+    return sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method === 'POST' && path === '/token') return issueAccessToken(res, new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     // The Gemini API, or Vertex AI's publisher-model route.
     const match =
       /^\/v1beta\/models\/([^/:]+):generateContent$/.exec(path) ??
@@ -272,6 +288,10 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     apiKey,
     vertexAccessToken: VERTEX_ACCESS_TOKEN,
+    vertexCredentials: (refreshToken = VERTEX_REFRESH_TOKEN) => ({
+      credentials: { type: 'authorized_user', client_id: 'fake-client.apps.googleusercontent.com', client_secret: 'fake-client-secret', refresh_token: refreshToken },
+      clientOptions: { endpoints: { oauth2TokenUrl: `http://127.0.0.1:${port}/token` } },
+    }),
     requests,
     failNext(fault, count = 1) {
       for (let i = 0; i < count; i++) faults.push(fault);

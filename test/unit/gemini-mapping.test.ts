@@ -3,6 +3,7 @@ import { ApiError } from '@google/genai';
 import { AppError } from '../../server/errors.js';
 import {
   buildGenerateContentParams,
+  describeFailure,
   interpretResponse,
   isRetryable,
   mapGeminiError,
@@ -218,5 +219,37 @@ describe('retryDelayMsFromError', () => {
     expect(retryDelayMsFromError(apiError(429, 'q', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' }]))).to.equal(1500);
     expect(retryDelayMsFromError(apiError(429, 'q'))).to.equal(undefined);
     expect(retryDelayMsFromError(new Error('x'))).to.equal(undefined);
+  });
+});
+
+describe('describeFailure', () => {
+  it('describes a rate limit as retryable after the delay Gemini asked for, with its HTTP status and a reason for the user', () => {
+    const failure = describeFailure(apiError(429, 'quota', [{ retryDelay: '7s' }]), context);
+    expect(failure).to.deep.equal({
+      status: 'RESOURCE_EXHAUSTED',
+      publicMessage: "Gemini's quota or rate limit was reached; try again in 7 s.",
+      declined: false,
+      retryable: true,
+      retryDelayMs: 7000,
+      httpStatus: 429,
+      retryReason: 'Gemini is rate-limiting requests (HTTP 429)',
+    });
+  });
+
+  it('marks a refusal by the model as declined and not retryable', () => {
+    const failure = describeFailure(new AppError('INVALID_ARGUMENT', 'Gemini blocked the prompt'), context);
+    expect([failure.declined, failure.retryable, failure.httpStatus, failure.publicMessage]).to.deep.equal([true, false, undefined, 'Gemini blocked the prompt']);
+  });
+
+  it('describes a dropped connection as retryable because Gemini could not be reached', () => {
+    const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+    const failure = describeFailure(reset, context);
+    expect([failure.status, failure.retryable, failure.declined, failure.retryReason]).to.deep.equal(['UNAVAILABLE', true, false, 'Gemini could not be reached']);
+  });
+
+  it('is plain data that survives a structured clone (it crosses from the Gemini thread)', () => {
+    const failure = describeFailure(apiError(503, `overloaded, key ${KEY}`), context);
+    expect(structuredClone(failure)).to.deep.equal(failure);
+    expect(JSON.stringify(failure)).to.not.include(KEY);
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * The main thread's side of the Gemini thread (gemini-thread.ts): one worker per process,
+ * started at the first generation (so start-up never loads @google/genai), shared by every
+ * generator, keeping the process alive only while a call is in flight.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AttemptOutcome, GeminiClientConfig } from './gemini-attempt.js';
+import type { AttemptMessage, AttemptReply } from './gemini-thread.js';
+import type { ImageRequest } from './image-generator.js';
+
+interface Pending {
+  resolve(outcome: AttemptOutcome): void;
+  reject(err: Error): void;
+}
+
+let worker: Worker | undefined;
+const pending = new Map<number, Pending>();
+let nextId = 0;
+
+/** One Gemini attempt on the Gemini thread; rejects only if the thread itself fails. */
+export function attemptOnGeminiThread(client: GeminiClientConfig, request: ImageRequest, timeoutMs: number): Promise<AttemptOutcome> {
+  const thread = (worker ??= startWorker());
+  const id = nextId++;
+  return new Promise<AttemptOutcome>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    if (pending.size === 1) thread.ref();
+    thread.postMessage({ id, client, request, timeoutMs } satisfies AttemptMessage);
+  });
+}
+
+function startWorker(): Worker {
+  const thread = new Worker(...workerEntry());
+  thread.unref();
+  thread.on('message', ({ id, outcome }: AttemptReply) => {
+    // The image arrives as a plain Uint8Array over the transferred memory.
+    const settled = outcome.ok ? { ...outcome, image: { ...outcome.image, data: Buffer.from(outcome.image.data.buffer, outcome.image.data.byteOffset, outcome.image.data.byteLength) } } : outcome;
+    settle(id)?.resolve(settled);
+  });
+  const fail = (err: Error) => {
+    if (worker === thread) worker = undefined; // the next call starts a fresh thread
+    for (const id of [...pending.keys()]) settle(id)?.reject(err);
+  };
+  thread.on('error', fail);
+  thread.on('exit', (code) => fail(new Error(`the Gemini thread exited (code ${code})`)));
+  return thread;
+}
+
+function settle(id: number): Pending | undefined {
+  const entry = pending.get(id);
+  pending.delete(id);
+  if (pending.size === 0) worker?.unref();
+  return entry;
+}
+
+/**
+ * The worker's entry beside this file: compiled JavaScript in production; under tsx (npm start,
+ * the tests) the TypeScript source, which a worker can only load after registering tsx itself
+ * (Node 20 workers do not inherit the parent's loader).
+ */
+function workerEntry(): ConstructorParameters<typeof Worker> {
+  const extension = path.extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./gemini-thread${extension}`, import.meta.url);
+  if (extension !== '.ts') return [entry];
+  // Resolved here, not in the worker (which would resolve from the working directory); require
+  // finds the CommonJS build of tsx's API, whose ESM build sits beside it.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return [`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true }];
+}
