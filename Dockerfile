@@ -22,8 +22,9 @@ EXPOSE 8080
 USER node
 # Exec form: node is PID 1 and receives Cloud Run's SIGTERM itself, then drains (server/main.ts).
 # Heap limit for the 2 GiB instances cloudbuild.yaml deploys: 8 concurrent 4K generations
-# peaked at 1.24 GB RSS here (about 140 MB each above an idle 100 MB). Gemini's base64 answers
-# (tens of MB each) live on the V8 heap, decoded pixels in sharp's native memory outside it;
+# peaked at 1.0–1.1 GB RSS here (about 100–120 MB each above an idle 170 MB; docs/performance.md).
+# Gemini's base64 answers (tens of MB each) are parsed on the V8 heap of the Gemini thread
+# (which gets the same limit), decoded pixels live in sharp's native memory outside it;
 # 1 GiB of heap leaves the rest of the 2 GiB for that, so V8 collects before the container
 # hits its limit. Change both together.
 CMD ["node", "--max-old-space-size=1024", "--enable-source-maps", "dist/server/main.js"]

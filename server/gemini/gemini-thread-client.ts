@@ -16,43 +16,54 @@ interface Pending {
   reject(err: Error): void;
 }
 
-let worker: Worker | undefined;
-const pending = new Map<number, Pending>();
+interface GeminiThread {
+  readonly worker: Worker;
+  /** Calls sent to this thread and not yet answered, by id. */
+  readonly pending: Map<number, Pending>;
+}
+
+let current: GeminiThread | undefined;
 let nextId = 0;
 
 /** One Gemini attempt on the Gemini thread; rejects only if the thread itself fails. */
 export function attemptOnGeminiThread(client: GeminiClientConfig, request: ImageRequest, timeoutMs: number): Promise<AttemptOutcome> {
-  const thread = (worker ??= startWorker());
+  const thread = (current ??= startThread());
   const id = nextId++;
   return new Promise<AttemptOutcome>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    if (pending.size === 1) thread.ref();
-    thread.postMessage({ id, client, request, timeoutMs } satisfies AttemptMessage);
+    thread.pending.set(id, { resolve, reject });
+    if (thread.pending.size === 1) thread.worker.ref();
+    thread.worker.postMessage({ id, client, request, timeoutMs } satisfies AttemptMessage);
   });
 }
 
-function startWorker(): Worker {
-  const thread = new Worker(...workerEntry());
-  thread.unref();
-  thread.on('message', ({ id, outcome }: AttemptReply) => {
+/** Ends the Gemini thread; calls in flight fail, and the next call starts a new thread. For tests of exactly that. */
+export async function stopGeminiThread(): Promise<void> {
+  const thread = current;
+  current = undefined;
+  await thread?.worker.terminate();
+}
+
+function startThread(): GeminiThread {
+  const thread: GeminiThread = { worker: new Worker(...workerEntry()), pending: new Map() };
+  const settle = (id: number): Pending | undefined => {
+    const entry = thread.pending.get(id);
+    thread.pending.delete(id);
+    if (thread.pending.size === 0) thread.worker.unref();
+    return entry;
+  };
+  thread.worker.unref();
+  thread.worker.on('message', ({ id, outcome }: AttemptReply) => {
     // The image arrives as a plain Uint8Array over the transferred memory.
     const settled = outcome.ok ? { ...outcome, image: { ...outcome.image, data: Buffer.from(outcome.image.data.buffer, outcome.image.data.byteOffset, outcome.image.data.byteLength) } } : outcome;
     settle(id)?.resolve(settled);
   });
   const fail = (err: Error) => {
-    if (worker === thread) worker = undefined; // the next call starts a fresh thread
-    for (const id of [...pending.keys()]) settle(id)?.reject(err);
+    if (current === thread) current = undefined; // the next call starts a fresh thread
+    for (const id of [...thread.pending.keys()]) settle(id)?.reject(err);
   };
-  thread.on('error', fail);
-  thread.on('exit', (code) => fail(new Error(`the Gemini thread exited (code ${code})`)));
+  thread.worker.on('error', fail);
+  thread.worker.on('exit', (code) => fail(new Error(`the Gemini thread exited (code ${code})`)));
   return thread;
-}
-
-function settle(id: number): Pending | undefined {
-  const entry = pending.get(id);
-  pending.delete(id);
-  if (pending.size === 0) worker?.unref();
-  return entry;
 }
 
 /**

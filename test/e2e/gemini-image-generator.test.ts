@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { createGeminiImageGenerator, type GeminiImageGeneratorOptions } from '../../server/gemini/gemini-image-generator.js';
+import { stopGeminiThread } from '../../server/gemini/gemini-thread-client.js';
 import type { ImageRequest } from '../../server/gemini/image-generator.js';
 import { startGeminiFake, type GeminiFake, type GeminiFault } from '../fakes/gemini-fake.js';
 import { freePort } from '../support/free-ports.js';
@@ -207,6 +208,20 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
     fake.failNext({ kind: 'delay', ms: 300 });
     const image = await generator({ timeoutMs: 3_000 }).generate(imageRequest());
     expect(image.data.length).to.be.greaterThan(0);
+  });
+
+  it('fails a call in flight with INTERNAL when the Gemini thread dies, and the next call starts a new thread', async () => {
+    fake.failNext({ kind: 'delay', ms: 2_000 });
+    const inFlight = rejection(generator().generate(imageRequest()));
+    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await stopGeminiThread();
+    const err = await inFlight;
+    expect(err.status).to.equal('INTERNAL');
+    expect(err.publicMessage).to.match(/Something went wrong while calling Gemini/);
+    expect(logLines.map((line) => (JSON.parse(line) as { message: string }).message)).to.include('the Gemini thread failed');
+    const image = await generator().generate(imageRequest());
+    expect(image.mimeType).to.equal('image/png');
+    expect(fake.requests).to.have.length(2);
   });
 
   it('retries a dropped connection and succeeds', async () => {
