@@ -13,6 +13,8 @@ export interface Child {
   readonly url: string;
   /** Resident memory now, and its peak so far, in MB (from /proc). */
   rssMb(): { now: number; peak: number };
+  /** CPU time used so far, user + system, in ms (from /proc; 10 ms resolution). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,11 @@ function track(child: ChildProcess, url: string): Child {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
       return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+    },
+    cpuMs() {
+      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     async stop() {
       process.off('exit', killOnExit);
