@@ -112,7 +112,6 @@ export async function benchGeneration(runs: number): Promise<GenerationResults> 
       measured: `${receivedMs.toFixed(0)} ms`,
       floor: '—',
       target: '—',
-      met: true,
     });
     await client.close();
     await server.stop();

@@ -33,7 +33,7 @@ const memoryMiB = 2048;
 const concurrency = Math.floor((memoryMiB * 0.8 - generation.idleMb) / generation.perGenerationMb);
 
 const header = ['figure', 'measured', 'floor', 'ratio', 'target', 'met'];
-const rows = figures.map((f) => [f.figure, f.measured, f.floor, f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`, f.target, f.met ? 'yes' : 'NO']);
+const rows = figures.map((f) => [f.figure, f.measured, f.floor, f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`, f.target, f.met === undefined ? '—' : f.met ? 'yes' : 'NO']);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 process.stdout.write(

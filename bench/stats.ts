@@ -26,5 +26,6 @@ export interface Figure {
   /** measured / floor (or the figure's own ratio); undefined where there is no floor. */
   readonly ratio?: number;
   readonly target: string;
-  readonly met: boolean;
+  /** Undefined for figures shown for information, without a target. */
+  readonly met?: boolean;
 }

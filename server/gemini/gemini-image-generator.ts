@@ -44,7 +44,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
     } catch (err) {
       // The thread itself failed (it should not): nothing says whether Gemini was reached, so no retry.
       log.error('the Gemini thread failed', { error: err instanceof Error ? err.message : String(err) });
-      return { ok: false, failure: { status: 'INTERNAL', publicMessage: 'Something went wrong while calling Gemini. Please try again.', declined: false, retryable: false, retryReason: '' } };
+      return { ok: false, failure: { status: 'INTERNAL', publicMessage: 'Something went wrong while calling Gemini. Please try again.', declined: false, retryable: false, retryReason: 'Gemini could not be reached' } };
     }
   }
 
