@@ -5,7 +5,7 @@
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { apiRoutes, type ApiAuth } from './api/api-routes.js';
-import { oauthRoutes, type OAuthDeps } from './auth/auth-routes.js';
+import type { OAuthRoutes } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
 import type { ModelRegistry } from './core/models.js';
 import { httpStatusOf, requestBodyError, toAppError } from './errors.js';
@@ -27,9 +27,10 @@ export interface AppDeps {
   readonly logger: Logger;
   /**
    * `disabled` (IMG_AUTH_DISABLED): every caller is the local admin user. `oauth`: MCP clients
-   * sign in through our OAuth server with Google behind it; the allow-list applies.
+   * sign in through our OAuth server (`oauthRoutes`, built by the caller so that local mode
+   * never loads it) with Google behind it; the allow-list applies.
    */
-  readonly auth: { readonly kind: 'disabled' } | ({ readonly kind: 'oauth' } & Omit<OAuthDeps, 'publicUrl' | 'logger'>);
+  readonly auth: { readonly kind: 'disabled' } | { readonly kind: 'oauth'; readonly routes: OAuthRoutes };
   readonly progressIntervalMs?: number;
   readonly recordDeadlineMs?: number;
   /** How the dashboard API checks callers when sign-in is on (with it off, everyone is the local admin). */
@@ -71,7 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   let caller: Pick<McpRouteDeps, 'authenticate' | 'resolveCaller'> = { resolveCaller: () => LOCAL_CALLER };
   if (deps.auth.kind === 'oauth') {
-    const oauth = oauthRoutes({ ...deps.auth, publicUrl: deps.publicUrl, logger: deps.logger });
+    const oauth = deps.auth.routes;
     app.use(oauth.router);
     caller = { authenticate: oauth.requireToken, resolveCaller: oauth.callerOf };
   }

@@ -90,11 +90,11 @@ async function main(): Promise<void> {
 async function authMode(config: Config, stores: Stores, logger: Logger): Promise<AppDeps['auth']> {
   const { auth } = config;
   if (auth.disabled) return { kind: 'disabled' };
-  // Loaded only when used: google-auth-library is large, and local mode never needs it.
-  const { createGoogleSignIn } = await import('./auth/google-sign-in.js');
+  // Loaded only when used: the OAuth server and google-auth-library are large, and local mode never needs them.
+  const [{ createGoogleSignIn }, { oauthRoutes }] = await Promise.all([import('./auth/google-sign-in.js'), import('./auth/auth-routes.js')]);
   if (!auth.googleClientId || !auth.googleClientSecret || !auth.jwtSigningKey) throw new Error('unreachable: loadConfig checks sign-in');
-  return {
-    kind: 'oauth',
+  const routes = oauthRoutes({
+    publicUrl: config.publicUrl,
     signingKey: auth.jwtSigningKey,
     state: stores.authState,
     google: createGoogleSignIn({
@@ -105,7 +105,9 @@ async function authMode(config: Config, stores: Stores, logger: Logger): Promise
     }),
     allowedEmails: auth.allowedEmails,
     adminEmails: auth.adminEmails,
-  };
+    logger,
+  });
+  return { kind: 'oauth', routes };
 }
 
 function geminiDescription(config: Config): string {

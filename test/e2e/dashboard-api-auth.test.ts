@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.js';
 import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
+import { oauthRoutes } from '../../server/auth/auth-routes.js';
 import { buildRegistry } from '../../server/core/models.js';
 import { silentLogger } from '../../server/log.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
@@ -22,7 +23,18 @@ describe('dashboard API sign-in (Firebase Auth emulator)', () => {
     await kit.records.commit(adaRecord);
     await kit.records.commit(bobRecord);
     const app = createApp({
-      auth: { kind: 'oauth', signingKey: 'k'.repeat(40), state: kit.authState, google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) }, allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
+      auth: {
+        kind: 'oauth',
+        routes: oauthRoutes({
+          publicUrl: 'http://localhost',
+          signingKey: 'k'.repeat(40),
+          state: kit.authState,
+          google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) },
+          allowedEmails: ['ada@example.com', 'bob@example.com'],
+          adminEmails: ['root@example.com'],
+          logger: silentLogger,
+        }),
+      },
       dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
       publicUrl: 'http://localhost',
       registry: buildRegistry(),

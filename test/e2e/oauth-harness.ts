@@ -13,6 +13,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
 import { createApp } from '../../server/app.js';
+import { oauthRoutes } from '../../server/auth/auth-routes.js';
 import { createGoogleSignIn } from '../../server/auth/google-sign-in.js';
 import { buildRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
@@ -72,11 +73,15 @@ export async function startOAuthServers(
     const app = createApp({
       auth: {
         kind: 'oauth',
-        signingKey: SIGNING_KEY,
-        state: kit.authState,
-        google: createGoogleSignIn({ clientId: google.clientId, clientSecret: google.clientSecret, redirectUri: `${url}/auth/callback`, endpoints: google.endpoints, logger }),
-        allowedEmails,
-        adminEmails: [ADMIN],
+        routes: oauthRoutes({
+          publicUrl: url,
+          signingKey: SIGNING_KEY,
+          state: kit.authState,
+          google: createGoogleSignIn({ clientId: google.clientId, clientSecret: google.clientSecret, redirectUri: `${url}/auth/callback`, endpoints: google.endpoints, logger }),
+          allowedEmails,
+          adminEmails: [ADMIN],
+          logger,
+        }),
       },
       ...dashboard,
       publicUrl: url,
