@@ -32,7 +32,12 @@ export function attemptOnGeminiThread(client: GeminiClientConfig, request: Image
   return new Promise<AttemptOutcome>((resolve, reject) => {
     thread.pending.set(id, { resolve, reject });
     if (thread.pending.size === 1) thread.worker.ref();
-    thread.worker.postMessage({ id, client, request, timeoutMs } satisfies AttemptMessage);
+    try {
+      thread.worker.postMessage({ id, client, request, timeoutMs } satisfies AttemptMessage);
+    } catch (err) {
+      // Something in the call is not plain data (a DataCloneError): nothing was sent.
+      settle(thread, id)?.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 }
 
@@ -45,25 +50,27 @@ export async function stopGeminiThread(): Promise<void> {
 
 function startThread(): GeminiThread {
   const thread: GeminiThread = { worker: new Worker(...workerEntry()), pending: new Map() };
-  const settle = (id: number): Pending | undefined => {
-    const entry = thread.pending.get(id);
-    thread.pending.delete(id);
-    if (thread.pending.size === 0) thread.worker.unref();
-    return entry;
-  };
   thread.worker.unref();
   thread.worker.on('message', ({ id, outcome }: AttemptReply) => {
     // The image arrives as a plain Uint8Array over the transferred memory.
     const settled = outcome.ok ? { ...outcome, image: { ...outcome.image, data: Buffer.from(outcome.image.data.buffer, outcome.image.data.byteOffset, outcome.image.data.byteLength) } } : outcome;
-    settle(id)?.resolve(settled);
+    settle(thread, id)?.resolve(settled);
   });
   const fail = (err: Error) => {
     if (current === thread) current = undefined; // the next call starts a fresh thread
-    for (const id of [...thread.pending.keys()]) settle(id)?.reject(err);
+    for (const id of [...thread.pending.keys()]) settle(thread, id)?.reject(err);
   };
   thread.worker.on('error', fail);
   thread.worker.on('exit', (code) => fail(new Error(`the Gemini thread exited (code ${code})`)));
   return thread;
+}
+
+/** Takes a call off the thread's books; the thread stops keeping the process alive when none is left. */
+function settle(thread: GeminiThread, id: number): Pending | undefined {
+  const entry = thread.pending.get(id);
+  thread.pending.delete(id);
+  if (thread.pending.size === 0) thread.worker.unref();
+  return entry;
 }
 
 /**

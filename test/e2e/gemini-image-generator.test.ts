@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
@@ -222,6 +223,17 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
     const image = await generator().generate(imageRequest());
     expect(image.mimeType).to.equal('image/png');
     expect(fake.requests).to.have.length(2);
+  });
+
+  it('fails with INTERNAL without sending anything when the backend options are not plain data, and the next call still works', async () => {
+    // An auth client object cannot cross to the Gemini thread; Application Default Credentials or plain credentials can.
+    const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: { authClient: new OAuth2Client() } } });
+    const err = await rejection(vertex.generate(imageRequest()));
+    expect(err.status).to.equal('INTERNAL');
+    expect(fake.requests).to.have.length(0);
+    expect(logLines.join('\n')).to.match(/the Gemini thread failed.*could not be cloned/);
+    // The thread is still there for the next call.
+    expect((await generator().generate(imageRequest())).mimeType).to.equal('image/png');
   });
 
   it('retries a dropped connection and succeeds', async () => {
