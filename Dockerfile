@@ -2,7 +2,7 @@
 # (TypeScript) and compiles server/ to dist/; the runtime stage has production dependencies
 # and dist/ only. The dashboard is not in the image: Firebase Hosting serves it.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
 RUN npm run build:server
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -19,6 +19,17 @@ export default tseslint.config(
     },
   },
   {
+    // Config is parsed once, in server/config.ts; everything else receives what it needs.
+    files: ['server/**/*.ts'],
+    ignores: ['server/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in server/config.ts and pass it in.' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // chai's property assertions (`expect(x).to.be.true`) read as unused expressions.

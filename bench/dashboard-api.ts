@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DocumentReference, FieldPath, Query, type Firestore } from '@google-cloud/firestore';
 import { createApp } from '../server/app.js';
-import { buildRegistry } from '../server/core/models.js';
 import { LocalImageStore } from '../server/images/local-image-store.js';
 import { silentLogger } from '../server/log.js';
 import { FirestoreRecordStore } from '../server/records/firestore-record-store.js';
 import { sampleRecord } from '../test/contract/record-store.contract.js';
+import { everyModelServed } from '../test/support/models.js';
 import { mochaGlobalSetup as startEmulator, mochaGlobalTeardown as stopEmulator, newTestFirestore } from '../test/support/firestore-emulator.js';
 import { median, timeMs, type Figure } from './stats.js';
 
@@ -60,7 +60,7 @@ export async function benchDashboardApi(runs: number): Promise<Figure[]> {
     createApp({
       auth: { kind: 'disabled' },
       publicUrl: 'http://localhost',
-      registry: buildRegistry(),
+      ...everyModelServed(),
       images: new LocalImageStore(dir),
       records: new FirestoreRecordStore(db),
       generator: { generate: () => Promise.reject(new Error('not in this benchmark')) },

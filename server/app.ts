@@ -7,9 +7,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import type { OAuthRoutes } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
-import type { ModelRegistry } from './core/models.js';
+import type { Catalogue } from './core/models.js';
 import { httpStatusOf, requestBodyError, toAppError } from './errors.js';
 import type { ImageGenerator } from './gemini/image-generator.js';
+import type { ModelResolver } from './generation/model-resolver.js';
 import type { ImageStore } from './images/image-store.js';
 import { imageRoutes } from './images/image-routes.js';
 import type { Logger } from './log.js';
@@ -20,7 +21,9 @@ import { uiRoutes } from './ui/ui-routes.js';
 
 export interface AppDeps {
   readonly publicUrl: string;
-  readonly registry: ModelRegistry;
+  readonly catalogue: Catalogue;
+  /** Which model of each alias Gemini serves now. */
+  readonly models: ModelResolver;
   readonly generator: ImageGenerator;
   readonly images: ImageStore;
   readonly records: RecordStore;
@@ -58,7 +61,8 @@ export function createApp(deps: AppDeps): express.Express {
       auth: deps.auth.kind === 'disabled' ? { kind: 'disabled' } : (deps.dashboardAuth ?? { kind: 'unconfigured' }),
       records: deps.records,
       images: deps.images,
-      registry: deps.registry,
+      catalogue: deps.catalogue,
+      models: deps.models,
       logger: deps.logger,
       mcpUrl: `${deps.publicUrl}/mcp`,
     }),
@@ -80,7 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
     mcpRoutes({
       ...caller,
       tools: {
-        registry: deps.registry,
+        catalogue: deps.catalogue,
+        models: deps.models,
         generator: deps.generator,
         images: deps.images,
         records: deps.records,

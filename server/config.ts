@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { MODEL_ALIASES, buildRegistry, type ModelAlias, type ModelRegistry } from './core/models.js';
-import { IMAGE_SIZES, type ImageSize } from './core/options.js';
+import { MODEL_ALIASES, buildCatalogue, type Catalogue, type ModelAlias, type PriceList } from './core/models.js';
+import { IMAGE_SIZES } from './core/options.js';
 
 /** Where images and records live: a local directory, or Cloud Storage + Firestore. */
 export type StoreConfig =
@@ -36,19 +36,27 @@ export interface Config {
     readonly timeoutMs: number;
     readonly maxRetries: number;
   };
-  readonly registry: ModelRegistry;
-  readonly auth: {
-    readonly disabled: boolean;
-    readonly allowedEmails: readonly string[];
-    readonly adminEmails: readonly string[];
-    readonly googleClientId: string | undefined;
-    readonly googleClientSecret: string | undefined;
-    readonly jwtSigningKey: string | undefined;
-    /** The Firebase project whose ID tokens the dashboard API accepts. */
-    readonly firebaseProject: string | undefined;
-  };
+  readonly catalogue: Catalogue;
+  readonly auth: AuthConfig;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 }
+
+/**
+ * `disabled` (IMG_AUTH_DISABLED=1, local development): everyone is the local admin.
+ * `sign-in`: MCP clients sign in with Google through our OAuth server; the allow-list applies.
+ */
+export type AuthConfig =
+  | { readonly kind: 'disabled' }
+  | {
+      readonly kind: 'sign-in';
+      readonly allowedEmails: readonly string[];
+      readonly adminEmails: readonly string[];
+      readonly googleClientId: string;
+      readonly googleClientSecret: string;
+      readonly jwtSigningKey: string;
+      /** The Firebase project whose ID tokens the dashboard API accepts; without one, /api answers 503. */
+      readonly firebaseProject: string | undefined;
+    };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -108,6 +116,13 @@ const baseUrl = z
   .transform((v) => v.replace(/\/+$/, ''))
   .optional();
 
+/** Gemini model ids, comma-separated, best first. */
+const modelIds = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((id) => id.trim()).filter(Boolean))
+  .refine((ids) => ids.every((id) => /^[a-z0-9][a-z0-9._-]{0,99}$/.test(id)), 'expected Gemini model ids, comma-separated and best first, such as gemini-3-pro-image');
+
 const costVars = Object.fromEntries(
   MODEL_ALIASES.flatMap((alias) => IMAGE_SIZES.map((size) => [`IMG_COST_${alias.toUpperCase()}_${size}`, price])),
 );
@@ -133,8 +148,7 @@ const envSchema = z.object({
   IMG_GEMINI_BASE_URL: baseUrl,
   IMG_GEMINI_TIMEOUT_SECONDS: positiveInt(5, 600),
   IMG_GEMINI_MAX_RETRIES: positiveInt(0, 5),
-  IMG_MODEL_FLASH: optionalText,
-  IMG_MODEL_PRO: optionalText,
+  ...Object.fromEntries(MODEL_ALIASES.map((alias) => [`IMG_MODEL_${alias.toUpperCase()}`, modelIds])),
   ...costVars,
   IMG_AUTH_DISABLED: flag,
   IMG_ALLOWED_EMAILS: emailList,
@@ -160,36 +174,39 @@ function parseEnv(env: NodeJS.ProcessEnv, extraProblems: string[]): Env {
   return parsed.data;
 }
 
-/** Where the data lives and the model registry: for the import, which needs no server settings. */
+/** Where the data lives and the model catalogue: for the import, which needs no server settings. */
 export function loadImportConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
-): { readonly store: StoreConfig; readonly registry: ModelRegistry } {
+): { readonly store: StoreConfig; readonly catalogue: Catalogue } {
   const v = parseEnv(env, storeProblems(env));
-  return Object.freeze({ store: storeConfigOf(v, cwd), registry: registryOf(v) });
+  const store = storeConfigOf(v, cwd);
+  if (!store) throw new ConfigError(storeProblems(env));
+  return Object.freeze({ store, catalogue: catalogueOf(v) });
 }
 
-function registryOf(v: Env): ModelRegistry {
-  const prices: Partial<Record<ModelAlias, Partial<Record<ImageSize, number>>>> = {};
+function catalogueOf(v: Env): Catalogue {
+  const raw = v as Record<string, unknown>;
+  const ids: Partial<Record<ModelAlias, readonly string[]>> = {};
+  const prices: Partial<Record<ModelAlias, PriceList>> = {};
   for (const alias of MODEL_ALIASES) {
-    for (const size of IMAGE_SIZES) {
-      const value = (v as Record<string, unknown>)[`IMG_COST_${alias.toUpperCase()}_${size}`];
-      if (typeof value === 'number') (prices[alias] ??= {})[size] = value;
-    }
+    const listed = raw[`IMG_MODEL_${alias.toUpperCase()}`];
+    if (Array.isArray(listed) && listed.length > 0) ids[alias] = listed as string[];
+    const overridden = IMAGE_SIZES.flatMap((size) => {
+      const value = raw[`IMG_COST_${alias.toUpperCase()}_${size}`];
+      return typeof value === 'number' ? [[size, value] as const] : [];
+    });
+    if (overridden.length > 0) prices[alias] = Object.fromEntries(overridden);
   }
-
-  return buildRegistry({ ids: { flash: v.IMG_MODEL_FLASH, pro: v.IMG_MODEL_PRO }, prices });
+  return buildCatalogue({ ids, prices });
 }
 
-function storeConfigOf(v: Env, cwd: string): StoreConfig {
+/** Undefined when the cloud store is chosen without a bucket (storeProblems says so). */
+function storeConfigOf(v: Env, cwd: string): StoreConfig | undefined {
   const cloud = v.IMG_STORE === 'cloud' || (v.IMG_STORE === undefined && (v.IMG_BUCKET !== undefined || v.GOOGLE_CLOUD_PROJECT !== undefined));
   if (!cloud) return Object.freeze({ kind: 'local', root: path.resolve(cwd, v.IMG_ROOT ?? '.localdata') });
-  return Object.freeze({
-    kind: 'cloud',
-    bucket: v.IMG_BUCKET ?? '',
-    projectId: v.GOOGLE_CLOUD_PROJECT,
-    firestoreDatabase: v.IMG_FIRESTORE_DATABASE,
-  });
+  if (v.IMG_BUCKET === undefined) return undefined;
+  return Object.freeze({ kind: 'cloud', bucket: v.IMG_BUCKET, projectId: v.GOOGLE_CLOUD_PROJECT, firestoreDatabase: v.IMG_FIRESTORE_DATABASE });
 }
 
 function storeProblems(env: NodeJS.ProcessEnv): string[] {
@@ -202,39 +219,53 @@ function storeProblems(env: NodeJS.ProcessEnv): string[] {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
-  const v = parseEnv(env, [...requirementProblems(env), ...storeProblems(env)]);
+  const problems = [...requirementProblems(env), ...storeProblems(env)];
+  const v = parseEnv(env, problems);
   const port = v.PORT ?? DEFAULT_PORT;
-  const authDisabled = v.IMG_AUTH_DISABLED ?? false;
+  // parseEnv has thrown if any of these is missing: requirementProblems and storeProblems name them.
+  const store = storeConfigOf(v, cwd);
+  const backend = geminiBackendOf(v);
+  const auth = authConfigOf(v);
+  if (!store || !backend || !auth) throw new ConfigError(problems);
 
   return Object.freeze({
     port,
-    host: v.IMG_HOST ?? (authDisabled ? '127.0.0.1' : '0.0.0.0'),
+    host: v.IMG_HOST ?? (auth.kind === 'disabled' ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
-    store: storeConfigOf(v, cwd),
+    store,
     googleCloudProject: v.GOOGLE_CLOUD_PROJECT,
     dashboardDir: path.resolve(cwd, v.IMG_DASHBOARD_DIR ?? 'web/dist'),
     gemini: Object.freeze({
-      // requirementProblems has made sure the key or the project is there.
-      backend: Object.freeze(
-        v.IMG_GEMINI_BACKEND === 'vertex'
-          ? { kind: 'vertex' as const, project: v.GOOGLE_CLOUD_PROJECT ?? '', location: v.IMG_VERTEX_LOCATION ?? 'global' }
-          : { kind: 'api-key' as const, apiKey: v.GEMINI_API_KEY ?? '' },
-      ),
+      backend,
       baseUrl: v.IMG_GEMINI_BASE_URL,
       timeoutMs: (v.IMG_GEMINI_TIMEOUT_SECONDS ?? 180) * 1000,
       maxRetries: v.IMG_GEMINI_MAX_RETRIES ?? 2,
     }),
-    registry: registryOf(v),
-    auth: Object.freeze({
-      disabled: authDisabled,
-      allowedEmails: Object.freeze(v.IMG_ALLOWED_EMAILS),
-      adminEmails: Object.freeze(v.IMG_ADMIN_EMAILS),
-      googleClientId: v.GOOGLE_OAUTH_CLIENT_ID,
-      googleClientSecret: v.GOOGLE_OAUTH_CLIENT_SECRET,
-      jwtSigningKey: v.IMG_JWT_SIGNING_KEY,
-      firebaseProject: v.IMG_FIREBASE_PROJECT ?? v.GOOGLE_CLOUD_PROJECT,
-    }),
+    catalogue: catalogueOf(v),
+    auth,
     logLevel: v.IMG_LOG_LEVEL ?? 'INFO',
+  });
+}
+
+function geminiBackendOf(v: Env): Config['gemini']['backend'] | undefined {
+  if (v.IMG_GEMINI_BACKEND === 'vertex') {
+    return v.GOOGLE_CLOUD_PROJECT === undefined ? undefined : Object.freeze({ kind: 'vertex', project: v.GOOGLE_CLOUD_PROJECT, location: v.IMG_VERTEX_LOCATION ?? 'global' });
+  }
+  return v.GEMINI_API_KEY === undefined ? undefined : Object.freeze({ kind: 'api-key', apiKey: v.GEMINI_API_KEY });
+}
+
+function authConfigOf(v: Env): AuthConfig | undefined {
+  if (v.IMG_AUTH_DISABLED) return Object.freeze({ kind: 'disabled' });
+  const { GOOGLE_OAUTH_CLIENT_ID: googleClientId, GOOGLE_OAUTH_CLIENT_SECRET: googleClientSecret, IMG_JWT_SIGNING_KEY: jwtSigningKey } = v;
+  if (!googleClientId || !googleClientSecret || !jwtSigningKey) return undefined;
+  return Object.freeze({
+    kind: 'sign-in',
+    allowedEmails: Object.freeze(v.IMG_ALLOWED_EMAILS),
+    adminEmails: Object.freeze(v.IMG_ADMIN_EMAILS),
+    googleClientId,
+    googleClientSecret,
+    jwtSigningKey,
+    firebaseProject: v.IMG_FIREBASE_PROJECT ?? v.GOOGLE_CLOUD_PROJECT,
   });
 }
 

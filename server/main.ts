@@ -7,6 +7,8 @@ import { createFirebaseIdTokenVerifier } from './api/id-token-verifier.js';
 import { createApp, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
+import { createGeminiModelDirectory } from './gemini/gemini-model-directory.js';
+import { createModelResolver } from './generation/model-resolver.js';
 import { createLogger, type Logger } from './log.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -29,28 +31,30 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(undefined, {}, config.logLevel);
 
+  const { auth } = config;
   const stores = await openStores(config.store);
+  const gemini = { backend: config.gemini.backend, ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}) };
   const app = createApp({
     auth: await authMode(config, stores, logger),
-    ...(config.auth.firebaseProject && !config.auth.disabled
+    ...(auth.kind === 'sign-in' && auth.firebaseProject
       ? {
           dashboardAuth: {
             kind: 'firebase' as const,
-            verifier: await createFirebaseIdTokenVerifier(config.auth.firebaseProject),
-            allowedEmails: config.auth.allowedEmails,
-            adminEmails: config.auth.adminEmails,
+            verifier: await createFirebaseIdTokenVerifier(auth.firebaseProject),
+            allowedEmails: auth.allowedEmails,
+            adminEmails: auth.adminEmails,
           },
         }
       : {}),
-    ...(config.auth.disabled ? { dashboardDir: config.dashboardDir } : {}),
+    ...(auth.kind === 'disabled' ? { dashboardDir: config.dashboardDir } : {}),
     ...(config.googleCloudProject ? { traceProject: config.googleCloudProject } : {}),
     publicUrl: config.publicUrl,
-    registry: config.registry,
+    catalogue: config.catalogue,
+    models: createModelResolver({ catalogue: config.catalogue, directory: createGeminiModelDirectory(gemini), logger }),
     images: stores.images,
     records: stores.records,
     generator: createGeminiImageGenerator({
-      backend: config.gemini.backend,
-      baseUrl: config.gemini.baseUrl,
+      ...gemini,
       timeoutMs: config.gemini.timeoutMs,
       maxRetries: config.gemini.maxRetries,
       retryBaseDelayMs: 2_000,
@@ -61,8 +65,9 @@ async function main(): Promise<void> {
 
   const server: Server = app.listen(config.port, config.host, () => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-    const access = !config.auth.disabled
-      ? `sign-in with Google for ${config.auth.allowedEmails.length} allowed address(es)`
+    const access =
+      auth.kind === 'sign-in'
+        ? `sign-in with Google for ${auth.allowedEmails.length} allowed address(es)`
       : 'sign-in DISABLED (IMG_AUTH_DISABLED=1): ' +
         (loopback
           ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
@@ -89,10 +94,9 @@ async function main(): Promise<void> {
 
 async function authMode(config: Config, stores: Stores, logger: Logger): Promise<AppDeps['auth']> {
   const { auth } = config;
-  if (auth.disabled) return { kind: 'disabled' };
+  if (auth.kind === 'disabled') return { kind: 'disabled' };
   // Loaded only when used: the OAuth server and google-auth-library are large, and local mode never needs them.
   const [{ createGoogleSignIn }, { oauthRoutes }] = await Promise.all([import('./auth/google-sign-in.js'), import('./auth/auth-routes.js')]);
-  if (!auth.googleClientId || !auth.googleClientSecret || !auth.jwtSigningKey) throw new Error('unreachable: loadConfig checks sign-in');
   const routes = oauthRoutes({
     publicUrl: config.publicUrl,
     signingKey: auth.jwtSigningKey,

@@ -6,15 +6,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { canSeeRecord, isListed, LOCAL_CALLER, notAllowedMessage, type Caller } from '../core/access.js';
-import { MODEL_ALIASES, chooseModel, type ModelRegistry } from '../core/models.js';
+import { MODEL_ALIASES, chooseModel, type Catalogue } from '../core/models.js';
 import { isImageName, thumbnailNameOf } from '../core/names.js';
-import { IMAGE_SIZES } from '../core/options.js';
 import { addUsd } from '../core/totals.js';
 import { summarizeUsage, usageWindowStart } from '../core/usage.js';
 import { AppError, httpStatusOf, invalidArgument, notFound, requestBodyError, toAppError } from '../errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Logger } from '../log.js';
 import { MAX_PAGE_SIZE, type GenerationRecord, type RecordStore } from '../records/record-store.js';
+import type { ModelResolver } from '../generation/model-resolver.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
 
 export type ApiAuth =
@@ -27,7 +27,8 @@ export interface ApiDeps {
   readonly auth: ApiAuth;
   readonly records: RecordStore;
   readonly images: ImageStore;
-  readonly registry: ModelRegistry;
+  readonly catalogue: Catalogue;
+  readonly models: ModelResolver;
   readonly logger: Logger;
   /** Where MCP clients connect; the dashboard shows it to users who have no images yet. */
   readonly mcpUrl: string;
@@ -45,7 +46,7 @@ const defaultModelBody = z.object({ model: z.enum(MODEL_ALIASES, { error: `model
 
 export function apiRoutes(deps: ApiDeps): express.Router {
   const router = express.Router();
-  const { records, images, registry, logger } = deps;
+  const { records, images, catalogue, logger } = deps;
   router.use('/api', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -57,15 +58,17 @@ export function apiRoutes(deps: ApiDeps): express.Router {
 
   router.get('/api/me', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
-    const prefs = await records.prefs(caller.email);
+    const [prefs, current] = await Promise.all([records.prefs(caller.email), deps.models.current()]);
     res.json({
       email: caller.email,
       isAdmin: caller.isAdmin,
-      defaultModel: chooseModel(registry, undefined, prefs.defaultModel).alias,
+      defaultModel: chooseModel(catalogue, undefined, prefs.defaultModel).alias,
       mcpUrl: deps.mcpUrl,
+      // Each alias as it runs now; with none of its models served, its first, marked unavailable.
       models: MODEL_ALIASES.map((alias) => {
-        const m = registry[alias];
-        return { alias, id: m.id, label: m.label, useFor: m.useFor, pricesUsd: Object.fromEntries(IMAGE_SIZES.map((s) => [s, m.pricesUsd[s]])) };
+        const { candidates, useFor } = catalogue[alias];
+        const m = current[alias] ?? candidates[0];
+        return { alias, id: m?.id, label: m?.label, useFor, available: current[alias] !== undefined, pricesUsd: m?.pricesUsd ?? {} };
       }),
     });
   }));

@@ -1,103 +1,152 @@
 /**
- * The model registry: which Gemini image models exist here, what they are called and
- * what one image costs. Pure; built once from config.
+ * The catalogue as this server runs it (catalogue.ts with the operator's overrides applied),
+ * and the pure decisions over it: which alias a name means, which model a generation asks
+ * for, whether that model accepts the options, what an image costs. Which candidate Gemini
+ * still serves is decided at run time (generation/model-resolver.ts).
  */
 import { invalidArgument } from '../errors.js';
-import type { ImageSize } from './options.js';
+import { ALIAS_SPECS, FALLBACK_MODEL, MODEL_ALIASES, MODEL_SPECS, specOf, specOfAnyId, type ModelAlias, type ModelSpec, type PriceList } from './catalogue.js';
+import type { AspectRatio, ImageSize } from './options.js';
 
-export const MODEL_ALIASES = ['flash', 'pro'] as const;
-export type ModelAlias = (typeof MODEL_ALIASES)[number];
-export const FALLBACK_MODEL: ModelAlias = 'flash';
+export { FALLBACK_MODEL, MODEL_ALIASES, type ModelAlias, type PriceList } from './catalogue.js';
 
-export type PriceTable = Readonly<Record<ImageSize, number>>;
-
-export interface ImageModel {
+/** A model id as one alias uses it, with the operator's prices. */
+export interface ImageModel extends ModelSpec {
   readonly alias: ModelAlias;
-  /** The id sent to Gemini. */
-  readonly id: string;
-  /** The name used on Google's documentation pages. */
-  readonly docName: string;
-  readonly label: string;
+}
+
+export interface AliasEntry {
+  readonly alias: ModelAlias;
   readonly useFor: string;
-  /** Estimated list price in USD per generated image, by output size. */
-  readonly pricesUsd: PriceTable;
+  /** Best first; never empty. */
+  readonly candidates: readonly ImageModel[];
+  readonly formerNames: readonly string[];
+  /** The variable that sets the candidates. */
+  readonly envVar: string;
 }
 
-export type ModelRegistry = Readonly<Record<ModelAlias, ImageModel>>;
+export type Catalogue = Readonly<Record<ModelAlias, AliasEntry>>;
 
-export const DEFAULT_MODEL_IDS: Readonly<Record<ModelAlias, string>> = {
-  flash: 'gemini-3.1-flash-image-preview',
-  pro: 'gemini-3-pro-image-preview',
-};
-
-export const DEFAULT_PRICES_USD: Readonly<Record<ModelAlias, PriceTable>> = {
-  flash: { '1K': 0.067, '2K': 0.101, '4K': 0.151 },
-  pro: { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
-};
-
-export interface RegistryOverrides {
-  ids?: Partial<Record<ModelAlias, string>>;
-  prices?: Partial<Record<ModelAlias, Partial<Record<ImageSize, number>>>>;
+export interface CatalogueOverrides {
+  /** Candidate ids per alias, best first (IMG_MODEL_FLASH=a,b). */
+  readonly ids?: Partial<Record<ModelAlias, readonly string[]>>;
+  /** Per-image prices per alias, whichever candidate serves it (IMG_COST_FLASH_1K). */
+  readonly prices?: Partial<Record<ModelAlias, PriceList>>;
 }
 
-export function buildRegistry(overrides: RegistryOverrides = {}): ModelRegistry {
-  const model = (alias: ModelAlias, docName: string, label: string, useFor: string): ImageModel =>
-    Object.freeze({
-      alias,
-      id: overrides.ids?.[alias] ?? DEFAULT_MODEL_IDS[alias],
-      docName,
-      label,
-      useFor,
-      pricesUsd: Object.freeze({ ...DEFAULT_PRICES_USD[alias], ...overrides.prices?.[alias] }),
+export function buildCatalogue(overrides: CatalogueOverrides = {}): Catalogue {
+  const entry = (alias: ModelAlias): AliasEntry => {
+    const spec = ALIAS_SPECS[alias];
+    const ids = overrides.ids?.[alias]?.length ? overrides.ids[alias] : spec.candidates;
+    const candidates = ids.map((id) => {
+      // An id the catalogue does not know (a model newer than this code) is taken to accept
+      // and cost what the alias's own first model does; IMG_COST_* corrects the prices.
+      const known = specOf(id) ?? { ...specOrThrow(spec.candidates[0]), id, label: id };
+      const prices = Object.fromEntries(known.imageSizes.map((size) => [size, overrides.prices?.[alias]?.[size] ?? known.pricesUsd[size]]));
+      return Object.freeze({ ...known, alias, pricesUsd: Object.freeze(prices) });
     });
-  return Object.freeze({
-    flash: model('flash', 'gemini-3.1-flash-image', 'Nano Banana 2', 'drafts, iterations, simple scenes'),
-    pro: model('pro', 'gemini-3-pro-image', 'Nano Banana Pro', 'final renders, text in images, complex compositions'),
-  });
+    return Object.freeze({ alias, useFor: spec.useFor, candidates: Object.freeze(candidates), formerNames: spec.formerNames, envVar: `IMG_MODEL_${alias.toUpperCase()}` });
+  };
+  return Object.freeze(Object.fromEntries(MODEL_ALIASES.map((alias) => [alias, entry(alias)])) as Record<ModelAlias, AliasEntry>);
+}
+
+function specOrThrow(id: string | undefined): ModelSpec {
+  const spec = id === undefined ? undefined : specOf(id);
+  if (!spec) throw new Error(`catalogue: no spec for ${String(id)}`);
+  return spec;
+}
+
+/** What a generation asks for: an alias, and perhaps the one model of it the caller named. */
+export interface ModelChoice {
+  readonly alias: ModelAlias;
+  /** Tried first when Gemini serves it; otherwise the alias's first available candidate is used. */
+  readonly preferredId?: string;
+}
+
+/** "Nano Banana Pro", "nano_banana pro" and "nano-banana-pro" are one name. */
+function normalize(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
+/** Every name that means an alias: its own, its candidates' ids and product names, its former names. */
+function namesOf(entry: AliasEntry): { name: string; preferredId?: string }[] {
+  const known = MODEL_SPECS.filter((spec) => ALIAS_SPECS[entry.alias].candidates.includes(spec.id));
+  return [
+    { name: entry.alias },
+    ...entry.candidates.flatMap((m) => [{ name: m.id, preferredId: m.id }, { name: m.label, preferredId: m.id }]),
+    // Default candidates the operator replaced, and retired ids, still name the alias.
+    ...[...entry.candidates, ...known].flatMap((spec) => [{ name: spec.id }, { name: spec.label }, ...(spec.formerIds ?? []).map((name) => ({ name }))]),
+    ...entry.formerNames.map((name) => ({ name })),
+  ];
+}
+
+/** The alias (and perhaps model) a name means, case- and spacing-insensitive; undefined if none. */
+export function findModelChoice(catalogue: Catalogue, name: string): ModelChoice | undefined {
+  const wanted = normalize(name);
+  for (const alias of MODEL_ALIASES) {
+    const match = namesOf(catalogue[alias]).find((n) => normalize(n.name) === wanted);
+    if (match) return match.preferredId ? { alias, preferredId: match.preferredId } : { alias };
+  }
+  return undefined;
 }
 
 /** Every name the `model` parameter accepts, for error messages and docs. */
-export function acceptedModelNames(registry: ModelRegistry): string[] {
-  return MODEL_ALIASES.flatMap((alias) => {
-    const m = registry[alias];
-    return [...new Set([m.alias, m.id, m.docName, DEFAULT_MODEL_IDS[alias]])];
-  });
-}
-
-/** Resolves an alias, full id or doc-page name (case-insensitive); undefined if unknown. */
-export function findModel(registry: ModelRegistry, name: string): ImageModel | undefined {
-  const wanted = name.trim().toLowerCase();
-  return MODEL_ALIASES.map((alias) => registry[alias]).find((m) =>
-    [m.alias, m.id, m.docName, DEFAULT_MODEL_IDS[m.alias]].some((n) => n.toLowerCase() === wanted),
-  );
-}
-
-export function resolveModel(registry: ModelRegistry, name: string): ImageModel {
-  const model = findModel(registry, name);
-  if (!model) {
-    throw invalidArgument(
-      `Unknown model "${name.slice(0, 80)}". Accepted: ${acceptedModelNames(registry).join(', ')}. ` +
-        'Leave it out unless the user asked for a specific model.',
-    );
-  }
-  return model;
+export function acceptedModelNames(catalogue: Catalogue): string[] {
+  return [...new Set(MODEL_ALIASES.flatMap((alias) => namesOf(catalogue[alias]).map((n) => n.name)))];
 }
 
 /**
- * Which model a generation uses: the one the caller named, else the user's saved default,
- * else flash. A saved default that no longer resolves (a renamed id) falls back to flash.
+ * Which model a generation asks for: the one the caller named, else the user's saved
+ * default, else flash. A saved default that no longer names anything falls back to flash.
  */
-export function chooseModel(registry: ModelRegistry, requested: string | undefined, userDefault: string | undefined): ImageModel {
-  if (requested !== undefined) return resolveModel(registry, requested);
-  if (userDefault !== undefined) {
-    const saved = findModel(registry, userDefault);
-    if (saved) return saved;
+export function chooseModel(catalogue: Catalogue, requested: string | undefined, userDefault: string | undefined): ModelChoice {
+  if (requested !== undefined) {
+    const choice = findModelChoice(catalogue, requested);
+    if (!choice) {
+      throw invalidArgument(
+        `Unknown model "${requested.slice(0, 80)}". Accepted: ${acceptedModelNames(catalogue).join(', ')}. ` +
+          'Leave it out unless the user asked for a specific model.',
+      );
+    }
+    return choice;
   }
-  return registry[FALLBACK_MODEL];
+  const saved = userDefault === undefined ? undefined : findModelChoice(catalogue, userDefault);
+  return { alias: saved?.alias ?? FALLBACK_MODEL };
+}
+
+export interface ImageOptions {
+  readonly imageSize: ImageSize;
+  readonly aspectRatio: AspectRatio;
+  readonly referenceCount: number;
+}
+
+/** Refuses options the model does not take, naming what it does take. */
+export function checkOptions(model: ImageModel, options: ImageOptions): void {
+  const name = `${model.alias} (${model.label}, ${model.id})`;
+  if (!model.imageSizes.includes(options.imageSize)) {
+    throw invalidArgument(`image_size ${options.imageSize} is not available with ${name}; it makes ${model.imageSizes.join(', ')}.`);
+  }
+  if (!model.aspectRatios.includes(options.aspectRatio)) {
+    throw invalidArgument(`aspect_ratio ${options.aspectRatio} is not available with ${name}; it takes ${model.aspectRatios.join(', ')}.`);
+  }
+  if (options.referenceCount > model.maxReferenceImages) {
+    throw invalidArgument(`Too many reference images for ${name}: ${options.referenceCount}; it takes at most ${model.maxReferenceImages}.`);
+  }
 }
 
 export function priceUsd(model: ImageModel, size: ImageSize): number {
-  return model.pricesUsd[size];
+  const price = model.pricesUsd[size];
+  if (price === undefined) throw new Error(`${model.id} has no price for ${size}: checkOptions comes first`);
+  return price;
+}
+
+/**
+ * The list price of an image recorded as made by `modelId` (a current or former id) at `size`,
+ * else by the first of the alias's models that makes that size. For records without a cost.
+ */
+export function recordedPriceUsd(catalogue: Catalogue, alias: ModelAlias, modelId: string | undefined, size: ImageSize): number | undefined {
+  const recorded = modelId === undefined ? undefined : specOfAnyId(modelId);
+  return recorded?.pricesUsd[size] ?? catalogue[alias].candidates.find((m) => m.pricesUsd[size] !== undefined)?.pricesUsd[size];
 }
 
 export function formatUsd(amount: number): string {

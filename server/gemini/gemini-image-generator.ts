@@ -7,10 +7,11 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { AppError } from '../errors.js';
-import type { AttemptOutcome, GeminiBackend } from './gemini-attempt.js';
+import type { AttemptOutcome } from './gemini-attempt.js';
+import type { GeminiBackend } from './gemini-client.js';
 import type { AttemptFailure } from './gemini-mapping.js';
 import { attemptOnGeminiThread } from './gemini-thread-client.js';
-import type { GenerateOptions, GeneratedImage, ImageGenerator, ImageRequest } from './image-generator.js';
+import { ModelUnavailableError, type GenerateOptions, type GeneratedImage, type ImageGenerator, type ImageRequest } from './image-generator.js';
 
 export interface GeminiImageGeneratorOptions {
   readonly backend: GeminiBackend;
@@ -44,7 +45,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
     } catch (err) {
       // The thread itself failed (it should not): nothing says whether Gemini was reached, so no retry.
       log.error('the Gemini thread failed', { error: err instanceof Error ? err.message : String(err) });
-      return { ok: false, failure: { status: 'INTERNAL', publicMessage: 'Something went wrong while calling Gemini. Please try again.', declined: false, retryable: false, retryReason: 'Gemini could not be reached' } };
+      return { ok: false, failure: { status: 'INTERNAL', publicMessage: 'Something went wrong while calling Gemini. Please try again.', declined: false, modelUnavailable: false, retryable: false, retryReason: 'Gemini could not be reached' } };
     }
   }
 
@@ -71,6 +72,7 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
           // its message may quote the model's reply, which can echo the prompt, so it stays out.
           if (failure.declined) log.info('Gemini declined the request', { ...fields, detail: undefined });
           else log.warn('Gemini call failed', { ...fields, willRetry: false });
+          if (failure.modelUnavailable) throw new ModelUnavailableError(request.modelId, failure.publicMessage);
           throw new AppError(failure.status, failure.publicMessage);
         }
         log.warn('Gemini call failed; retrying', { ...fields, willRetry: true, delayMs });

@@ -39,7 +39,13 @@ export function buildGenerateContentParams(request: ImageRequest): GenerateConte
 export interface GeminiAnswer {
   readonly candidates?: readonly GeminiCandidate[];
   readonly promptFeedback?: { readonly blockReason?: string; readonly blockReasonMessage?: string };
-  readonly usageMetadata?: { readonly promptTokenCount?: number; readonly candidatesTokenCount?: number; readonly totalTokenCount?: number };
+  readonly usageMetadata?: {
+    readonly promptTokenCount?: number;
+    readonly candidatesTokenCount?: number;
+    readonly candidatesTokensDetails?: readonly { readonly modality?: string; readonly tokenCount?: number }[];
+    readonly thoughtsTokenCount?: number;
+    readonly totalTokenCount?: number;
+  };
 }
 
 interface GeminiCandidate {
@@ -55,61 +61,79 @@ interface GeminiPart {
   readonly inlineData?: { readonly mimeType?: string; readonly data?: string };
 }
 
-/** Why Gemini withholds an output, in words a user can act on. */
-const BLOCK_REASONS: Readonly<Record<string, string>> = {
+/** Why Gemini blocked a prompt (promptFeedback.blockReason), in words a user can act on. */
+const PROMPT_BLOCK_REASONS: Readonly<Record<string, string>> = {
   SAFETY: 'it tripped the safety filters',
-  IMAGE_SAFETY: 'the image tripped the safety filters',
-  PROHIBITED_CONTENT: 'it looked like prohibited content',
-  IMAGE_PROHIBITED_CONTENT: 'the image looked like prohibited content',
-  BLOCKLIST: 'it contained blocked terms',
-  SPII: 'it seemed to contain sensitive personal information',
-  RECITATION: 'it was too close to existing (possibly copyrighted) material',
-  IMAGE_RECITATION: 'the image was too close to existing (possibly copyrighted) material',
-  JAILBREAK: 'it looked like an attempt to get around the safety rules',
-  MODEL_ARMOR: 'a content policy filter stopped it',
   OTHER: 'of a policy Gemini did not name',
+  BLOCKLIST: 'it contained blocked terms',
+  PROHIBITED_CONTENT: 'it looked like prohibited content',
+  IMAGE_SAFETY: 'the reference images or the image asked for tripped the image safety filters',
+  MODEL_ARMOR: 'a content policy filter (Model Armor) stopped it',
+  JAILBREAK: 'it looked like an attempt to get around the safety rules',
 };
-/** Finish reasons that mean Gemini withheld the output; OTHER, NO_IMAGE etc. are plain "no image". */
-const BLOCKING_FINISH_REASONS: ReadonlySet<string> = new Set([
-  'SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION',
-]);
+
+/**
+ * What each finish reason of a candidate without an image means. `withheld`: Gemini made
+ * something and a filter stopped it; `no-image`: the model did not draw; `account`: Gemini
+ * refuses this server's account; `upstream`: Gemini's answer was broken. Unknown reasons are
+ * reported as "no image" with the reason's name.
+ */
+const FINISH_REASONS: Readonly<Record<string, { kind: 'withheld' | 'no-image' | 'account' | 'upstream'; why: string }>> = {
+  SAFETY: { kind: 'withheld', why: 'it tripped the safety filters' },
+  IMAGE_SAFETY: { kind: 'withheld', why: 'the image tripped the image safety filters' },
+  PROHIBITED_CONTENT: { kind: 'withheld', why: 'it looked like prohibited content' },
+  IMAGE_PROHIBITED_CONTENT: { kind: 'withheld', why: 'the image looked like prohibited content' },
+  BLOCKLIST: { kind: 'withheld', why: 'it contained blocked terms' },
+  SPII: { kind: 'withheld', why: 'it seemed to contain sensitive personal information' },
+  RECITATION: { kind: 'withheld', why: 'it was too close to existing (possibly copyrighted) material' },
+  IMAGE_RECITATION: { kind: 'withheld', why: 'the image was too close to existing (possibly copyrighted) material' },
+  MODEL_ARMOR: { kind: 'withheld', why: 'a content policy filter (Model Armor) stopped it' },
+  ESCALATION: { kind: 'withheld', why: 'a content rule stopped it' },
+  IMAGE_OTHER: { kind: 'no-image', why: 'image generation stopped for a reason Gemini did not name' },
+  NO_IMAGE: { kind: 'no-image', why: 'the model answered without drawing an image' },
+  OTHER: { kind: 'no-image', why: 'it stopped for a reason Gemini did not name' },
+  STOP: { kind: 'no-image', why: 'the model answered with text only' },
+  MAX_TOKENS: { kind: 'no-image', why: 'the answer reached its length limit before an image' },
+  LANGUAGE: { kind: 'no-image', why: "the prompt's language is not supported" },
+  MALFORMED_FUNCTION_CALL: { kind: 'no-image', why: 'the model tried to call a tool instead of drawing' },
+  UNEXPECTED_TOOL_CALL: { kind: 'no-image', why: 'the model tried to call a tool instead of drawing' },
+  TOO_MANY_TOOL_CALLS: { kind: 'no-image', why: 'the model tried to call tools instead of drawing' },
+  PUP_LIMITED_DISABLED: { kind: 'account', why: "Gemini has limited or disabled this server's account (Prohibited Use Policy)" },
+  MALFORMED_RESPONSE: { kind: 'upstream', why: 'Gemini sent a malformed answer' },
+  MISSING_THOUGHT_SIGNATURE: { kind: 'upstream', why: 'Gemini refused the request format' },
+};
 
 const REPHRASE = 'Rephrase the prompt (or use different reference images) and try again.';
+const NOT_CHARGED = 'Nothing was stored or added to your spend.';
 
-/** The first image in Gemini's answer, or an INVALID_ARGUMENT AppError saying why there is none. */
+/** The first image in Gemini's answer, or an AppError saying why there is none. */
 export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
   const feedback = answer.promptFeedback;
   if (feedback?.blockReason) {
     const detail = feedback.blockReasonMessage ? ` ${cap(feedback.blockReasonMessage, MAX_UPSTREAM_MESSAGE_CHARS)}` : '';
+    const why = PROMPT_BLOCK_REASONS[feedback.blockReason];
     throw new AppError(
       'INVALID_ARGUMENT',
-      `Gemini blocked the prompt (reason: ${feedback.blockReason}${explain(feedback.blockReason)}).${detail} ${REPHRASE}`,
+      `Gemini blocked the prompt (${feedback.blockReason}${why ? `: ${why}` : ''}).${detail} ${NOT_CHARGED} ${REPHRASE}`,
     );
   }
 
   const candidates = answer.candidates ?? [];
-  const blocked = candidates.find((c) => c.finishReason !== undefined && BLOCKING_FINISH_REASONS.has(c.finishReason));
-  if (blocked?.finishReason) {
-    const categories = (blocked.safetyRatings ?? []).filter((r) => r.blocked && r.category).map((r) => r.category);
+  const withheld = candidates.find((c) => c.finishReason !== undefined && FINISH_REASONS[c.finishReason]?.kind === 'withheld');
+  if (withheld?.finishReason) {
+    const categories = (withheld.safetyRatings ?? []).filter((r) => r.blocked && r.category).map((r) => r.category);
     const flagged = categories.length ? `; flagged: ${categories.join(', ')}` : '';
     throw new AppError(
       'INVALID_ARGUMENT',
-      `Gemini blocked the generated image (reason: ${blocked.finishReason}${explain(blocked.finishReason)}${flagged}). ${REPHRASE}`,
+      `Gemini withheld the image (${withheld.finishReason}: ${FINISH_REASONS[withheld.finishReason]?.why ?? ''}${flagged}). ${NOT_CHARGED} ${REPHRASE}`,
     );
   }
 
-  // Thought parts are the model's interim drafts and notes, not its answer.
+  // Thought parts are the model's interim drafts and notes, not its answer; the last image is the final one.
   const parts = candidates.flatMap((c) => c.content?.parts ?? []).filter((p) => !p.thought);
   const text = parts.map((p) => p.text?.trim() ?? '').filter(Boolean).join('\n') || undefined;
-  const imagePart = parts.find((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
-  if (!imagePart?.inlineData?.data || !imagePart.inlineData.mimeType) {
-    // INVALID_ARGUMENT, not UNAVAILABLE: the model answered and declined this request as
-    // phrased; an unchanged retry is billed again and usually declines again.
-    const finish = candidates[0]?.finishReason;
-    const why = finish && finish !== 'STOP' ? ` (finish reason: ${finish})` : '';
-    const said = text ? ` It said: "${cap(text, MAX_MODEL_TEXT_CHARS)}"` : ' It gave no explanation.';
-    throw new AppError('INVALID_ARGUMENT', `Gemini returned no image${why}.${said} ${REPHRASE}`);
-  }
+  const imagePart = parts.findLast((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
+  if (!imagePart?.inlineData?.data || !imagePart.inlineData.mimeType) throw noImage(candidates[0]?.finishReason, text);
 
   return {
     mimeType: imagePart.inlineData.mimeType,
@@ -119,11 +143,29 @@ export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
   };
 }
 
+function noImage(finishReason: string | undefined, text: string | undefined): AppError {
+  const meaning = finishReason ? FINISH_REASONS[finishReason] : undefined;
+  const reason = finishReason ? ` (${finishReason}${meaning ? `: ${meaning.why}` : ''})` : '';
+  if (meaning?.kind === 'account') {
+    return new AppError('INTERNAL', `${meaning.why}. This is not about your request; please tell the administrator of this server.`);
+  }
+  if (meaning?.kind === 'upstream') {
+    return new AppError('UNAVAILABLE', `Gemini returned no image${reason}. ${NOT_CHARGED} Try again in a minute.`);
+  }
+  // INVALID_ARGUMENT, not UNAVAILABLE: the model answered and declined this request as
+  // phrased; an unchanged retry is billed again and usually declines again.
+  const said = text ? ` It said: "${cap(text, MAX_MODEL_TEXT_CHARS)}"` : ' It gave no explanation.';
+  return new AppError('INVALID_ARGUMENT', `Gemini returned no image${reason}.${said} ${NOT_CHARGED} ${REPHRASE}`);
+}
+
 export function toTokenUsage(usage: GeminiAnswer['usageMetadata']): TokenUsage {
+  const imageOutput = usage?.candidatesTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount;
   return {
     ...(usage?.promptTokenCount !== undefined ? { promptTokens: usage.promptTokenCount } : {}),
     ...(usage?.candidatesTokenCount !== undefined ? { outputTokens: usage.candidatesTokenCount } : {}),
     ...(usage?.totalTokenCount !== undefined ? { totalTokens: usage.totalTokenCount } : {}),
+    ...(imageOutput !== undefined ? { imageOutputTokens: imageOutput } : {}),
+    ...(usage?.thoughtsTokenCount !== undefined ? { thinkingTokens: usage.thoughtsTokenCount } : {}),
   };
 }
 
@@ -154,12 +196,9 @@ export function mapGeminiError(err: unknown, context: ErrorContext): AppError {
     const status = err.status;
     if (status === 401 || status === 403 || body.reason === 'API_KEY_INVALID') return new AppError('INTERNAL', KEY_REFUSED, { cause: err });
     if (status === 404) {
-      // INTERNAL, not NOT_FOUND: the caller chose a valid alias; the server maps it to a bad id.
-      return new AppError(
-        'INTERNAL',
-        `Gemini model id "${cap(context.modelId, 100)}" is not available. The server's administrator should check IMG_MODEL_FLASH / IMG_MODEL_PRO.`,
-        { cause: err },
-      );
+      // Not NOT_FOUND: the caller chose a valid model; Gemini no longer serves it (the
+      // generation moves to the next candidate, see generation/model-resolver.ts).
+      return new AppError('UNAVAILABLE', `Gemini does not serve the model "${cap(context.modelId, 100)}" (retired, or not enabled for this server).`, { cause: err });
     }
     if (status === 429) {
       const delayMs = retryDelayMsFromBody(body);
@@ -188,6 +227,8 @@ export interface AttemptFailure {
   readonly publicMessage: string;
   /** Gemini answered and declined this request as phrased (safety block, no image): not an upstream failure. */
   readonly declined: boolean;
+  /** Gemini does not serve the model (HTTP 404): another candidate may. */
+  readonly modelUnavailable: boolean;
   readonly retryable: boolean;
   /** The delay Gemini asked for before a retry, if it did. */
   readonly retryDelayMs?: number;
@@ -204,6 +245,7 @@ export function describeFailure(err: unknown, context: ErrorContext): AttemptFai
     status,
     publicMessage,
     declined: err instanceof AppError,
+    modelUnavailable: isApiError(err) && err.status === 404,
     retryable: isRetryable(err),
     ...(retryDelayMs !== undefined ? { retryDelayMs } : {}),
     ...(isApiError(err) ? { httpStatus: err.status } : {}),
@@ -286,11 +328,6 @@ function networkErrorCode(err: unknown): string | undefined {
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-}
-
-function explain(reason: string): string {
-  const words = BLOCK_REASONS[reason];
-  return words ? `: ${words}` : '';
 }
 
 function cap(text: string, max: number): string {

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AttemptOutcome, GeminiClientConfig } from './gemini-attempt.js';
+import type { AttemptOutcome } from './gemini-attempt.js';
+import type { GeminiClientConfig } from './gemini-client.js';
 import type { AttemptMessage, AttemptReply } from './gemini-thread.js';
 import type { ImageRequest } from './image-generator.js';
 

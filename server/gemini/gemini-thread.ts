@@ -7,7 +7,8 @@
  * transferred buffer, not a copy.
  */
 import { parentPort } from 'node:worker_threads';
-import { createAttempt, type Attempt, type AttemptOutcome, type GeminiClientConfig } from './gemini-attempt.js';
+import { createAttempt, type Attempt, type AttemptOutcome } from './gemini-attempt.js';
+import type { GeminiClientConfig } from './gemini-client.js';
 import type { ImageRequest } from './image-generator.js';
 
 export interface AttemptMessage {

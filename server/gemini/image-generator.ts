@@ -3,6 +3,7 @@
  * vendor failure to an AppError whose publicMessage a user can act on.
  */
 import type { AspectRatio, ImageSize } from '../core/options.js';
+import { AppError } from '../errors.js';
 
 export interface ReferenceImage {
   readonly name: string;
@@ -23,6 +24,9 @@ export interface TokenUsage {
   readonly promptTokens?: number;
   readonly outputTokens?: number;
   readonly totalTokens?: number;
+  /** Of the output, the image tokens (billed at the image-output rate). */
+  readonly imageOutputTokens?: number;
+  readonly thinkingTokens?: number;
 }
 
 export interface GeneratedImage {
@@ -39,6 +43,17 @@ export interface GenerateOptions {
 }
 
 export interface ImageGenerator {
-  /** One generated image, or an AppError (safety block, no image, quota, timeout, …). */
+  /**
+   * One generated image, or an AppError (safety block, no image, quota, timeout, …); a
+   * ModelUnavailableError when Gemini does not serve `request.modelId`.
+   */
   generate(request: ImageRequest, options?: GenerateOptions): Promise<GeneratedImage>;
+}
+
+/** Gemini does not serve this model id (retired, or never enabled for this key): nothing was generated. */
+export class ModelUnavailableError extends AppError {
+  constructor(readonly modelId: string, publicMessage: string) {
+    super('UNAVAILABLE', publicMessage);
+    this.name = 'ModelUnavailableError';
+  }
 }

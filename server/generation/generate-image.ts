@@ -1,20 +1,24 @@
 /**
- * The generate use-case: choose the model → load references → Gemini → derive preview and
- * thumbnail → store the image → commit the record. Either all of it happens, or nothing is
- * stored: a failed record write removes the image again.
+ * The generate use-case: choose the model → check the options against it → load references →
+ * Gemini (moving to the alias's next model if Gemini no longer serves this one) → derive
+ * preview and thumbnail → store the image → commit the record. Either all of it happens, or
+ * nothing is stored: a failed record write removes the image again.
  */
 import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { chooseModel, priceUsd, type ImageModel, type ModelRegistry } from '../core/models.js';
+import { checkOptions, chooseModel, priceUsd, type Catalogue, type ImageModel } from '../core/models.js';
 import { newImageName, parseImageReference, type ImageName } from '../core/names.js';
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
-import type { ImageGenerator, ReferenceImage } from '../gemini/image-generator.js';
+import { ModelUnavailableError, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { GenerationRecord, RecordStore } from '../records/record-store.js';
 import { decodeImage, makeSmallImages, referenceForUpload } from './image-derivatives.js';
+import type { ModelResolver } from './model-resolver.js';
 
 export interface GenerationDeps {
-  readonly registry: ModelRegistry;
+  readonly catalogue: Catalogue;
+  /** Which model of an alias Gemini serves now. */
+  readonly models: ModelResolver;
   readonly generator: ImageGenerator;
   readonly images: ImageStore;
   readonly records: RecordStore;
@@ -60,7 +64,7 @@ export async function generateImage(
 ): Promise<Generation> {
   const started = Date.now();
   let model: ImageModel | undefined;
-  const fields = () => ({ email: input.email, model: model?.alias, imageSize: input.imageSize, aspectRatio: input.aspectRatio, references: input.referenceImages.length, latencyMs: Date.now() - started });
+  const fields = () => ({ email: input.email, model: model?.alias, modelId: model?.id, imageSize: input.imageSize, aspectRatio: input.aspectRatio, references: input.referenceImages.length, latencyMs: Date.now() - started });
   try {
     const generation = await generate(deps, input, (stage) => {
       if (stage.stage === 'generating') model = stage.model;
@@ -81,16 +85,33 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
   }
   const referenceNames = [...new Set(input.referenceImages.map((ref) => parseImageReference(ref, deps.publicUrl)))];
   const prefs = input.model === undefined ? await deps.records.prefs(input.email) : {};
-  const model = chooseModel(deps.registry, input.model, prefs.defaultModel);
+  const choice = chooseModel(deps.catalogue, input.model, prefs.defaultModel);
+  const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
+  let model = await deps.models.resolve(choice);
+  checkOptions(model, options);
 
   if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
   const references = await Promise.all(referenceNames.map((name) => loadReference(deps.images, name)));
 
-  onStage({ stage: 'generating', model, imageSize: input.imageSize, aspectRatio: input.aspectRatio });
-  const generated = await deps.generator.generate(
-    { modelId: model.id, prompt: input.prompt, aspectRatio: input.aspectRatio, imageSize: input.imageSize, references },
-    { onRetry: (info) => onStage({ stage: 'retrying', ...info }) },
-  );
+  // A model retired since the line-up was read answers NOT_FOUND (nothing generated, nothing
+  // billed): the same call moves to the next candidate; resolve() throws once none is left.
+  const unavailable = new Set<string>();
+  let generated: GeneratedImage | undefined;
+  while (!generated) {
+    onStage({ stage: 'generating', model, imageSize: input.imageSize, aspectRatio: input.aspectRatio });
+    try {
+      generated = await deps.generator.generate(
+        { modelId: model.id, prompt: input.prompt, aspectRatio: input.aspectRatio, imageSize: input.imageSize, references },
+        { onRetry: (info) => onStage({ stage: 'retrying', ...info }) },
+      );
+    } catch (err) {
+      if (!(err instanceof ModelUnavailableError)) throw err;
+      deps.models.reportMissing(model.id);
+      unavailable.add(model.id);
+      model = await deps.models.resolve(choice, unavailable);
+      checkOptions(model, options);
+    }
+  }
 
   onStage({ stage: 'saving' });
   const decoded = await decodeImage(generated.data);

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelRegistry } from '../core/models.js';
+import type { Catalogue } from '../core/models.js';
 import type { ImageName } from '../core/names.js';
 import { toAppError } from '../errors.js';
 import { deriveImages } from '../generation/image-derivatives.js';
@@ -16,7 +16,7 @@ import { readPrefsFile, readSidecar } from './sidecar.js';
 export interface ImportDeps {
   readonly images: ImageStore;
   readonly records: RecordStore;
-  readonly registry: ModelRegistry;
+  readonly catalogue: Catalogue;
 }
 
 export interface ImportReport {
@@ -60,7 +60,7 @@ async function importOne(dir: string, file: string, deps: ImportDeps, report: Im
   } catch {
     return skip('not valid JSON');
   }
-  const sidecar = readSidecar(json, name, deps.registry);
+  const sidecar = readSidecar(json, name, deps.catalogue);
   if (!sidecar.ok) return skip(sidecar.reason);
 
   try {

@@ -31,7 +31,7 @@ async function main(args: string[]): Promise<number> {
   const stores = await openStores(config.store);
   process.stdout.write(`Importing ${dir} into ${stores.description}\n`);
   try {
-    const report = await importDirectory(dir, { ...stores, registry: config.registry }, (done, total) => {
+    const report = await importDirectory(dir, { ...stores, catalogue: config.catalogue }, (done, total) => {
       if (done % 100 === 0 || done === total) process.stdout.write(`  ${done}/${total} records read\n`);
     });
     for (const { file, reason } of report.skipped) process.stdout.write(`  skipped ${file}: ${reason}\n`);

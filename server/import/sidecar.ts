@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { normalizeEmail } from '../core/access.js';
-import { MODEL_ALIASES, findModel, priceUsd, type ModelAlias, type ModelRegistry } from '../core/models.js';
+import { FALLBACK_MODEL, MODEL_ALIASES, findModelChoice, recordedPriceUsd, type Catalogue, type ModelAlias } from '../core/models.js';
 import type { ImageName } from '../core/names.js';
 import { ASPECT_RATIOS, IMAGE_SIZES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { generationRecordSchema } from '../records/record-schema.js';
@@ -28,7 +28,7 @@ const originalSchema = z.object({
   created: z.string(),
 });
 
-export function readSidecar(json: unknown, name: ImageName, registry: ModelRegistry): SidecarResult {
+export function readSidecar(json: unknown, name: ImageName, catalogue: Catalogue): SidecarResult {
   const ours = generationRecordSchema.safeParse(json);
   if (ours.success) {
     return ours.data.name === name ? { ok: true, record: ours.data } : { ok: false, reason: `its name field says ${ours.data.name}` };
@@ -47,9 +47,10 @@ export function readSidecar(json: unknown, name: ImageName, registry: ModelRegis
   const imageSize = (s.image_size || '1K') as ImageSize;
   if (!IMAGE_SIZES.includes(imageSize)) return { ok: false, reason: `unknown image size ${s.image_size}` };
 
-  const alias = MODEL_ALIASES.includes(s.model_alias as ModelAlias) ? (s.model_alias as ModelAlias) : undefined;
-  const model = alias ? registry[alias] : s.model ? findModel(registry, s.model) : registry.flash;
-  if (!model) return { ok: false, reason: `unknown model ${s.model}` };
+  const named = MODEL_ALIASES.includes(s.model_alias as ModelAlias) ? (s.model_alias as ModelAlias) : undefined;
+  const alias = named ?? (s.model ? findModelChoice(catalogue, s.model)?.alias : FALLBACK_MODEL);
+  if (!alias) return { ok: false, reason: `unknown model ${s.model}` };
+  const listPrice = recordedPriceUsd(catalogue, alias, s.model, imageSize);
 
   const created = Date.parse(s.created);
   if (Number.isNaN(created)) return { ok: false, reason: `unreadable creation time ${s.created.slice(0, 40)}` };
@@ -61,13 +62,13 @@ export function readSidecar(json: unknown, name: ImageName, registry: ModelRegis
       name,
       email: normalizeEmail(s.email),
       prompt: s.prompt,
-      modelId: s.model || model.id,
-      modelAlias: model.alias,
+      modelId: s.model || (catalogue[alias].candidates[0]?.id ?? alias),
+      modelAlias: alias,
       imageSize,
       aspectRatio,
       referenceNames: [],
       createdAt: new Date(created).toISOString(),
-      costUsd: cost !== undefined && Number.isFinite(cost) && cost >= 0 ? cost : priceUsd(model, imageSize),
+      costUsd: cost !== undefined && Number.isFinite(cost) && cost >= 0 ? cost : (listPrice ?? 0),
       usage: {},
     },
   };

@@ -27,27 +27,30 @@ const inputSchema = {
   aspect_ratio: z
     .enum(ASPECT_RATIOS, { error: `aspect_ratio must be one of ${ASPECT_RATIOS.join(', ')}` })
     .optional()
-    .describe(`Shape of the image. Default ${DEFAULT_ASPECT_RATIO}.`),
+    .describe(`Shape of the image. Default ${DEFAULT_ASPECT_RATIO}. The strips 1:4, 4:1, 1:8 and 8:1 only with models that take them (see help).`),
   reference_images: z
     .array(z.string().max(500, 'a reference image is a title or link of at most 500 characters'))
     .max(MAX_REFERENCE_IMAGES, `at most ${MAX_REFERENCE_IMAGES} reference_images are accepted`)
     .optional()
     .describe(
       'Titles (e.g. "3f2a…c9.png") or links of images generated earlier with this tool, to edit or ' +
-        'iterate on them ("the same scene at night"). Leave out for a new image.',
+        `iterate on them ("the same scene at night"); up to ${MAX_REFERENCE_IMAGES}, fewer on some models. Leave out for a new image.`,
     ),
   model: z
     .string()
     .max(100, 'model is a short name such as "flash" or "pro"')
     .optional()
     .describe(
-      'Pass ONLY when the user explicitly asked for a specific model ("flash" or "pro"). ' +
+      'Pass ONLY when the user explicitly asked for a specific model ("flash" or "pro", or a Gemini model name). ' +
         "Otherwise leave it out: the user's own default applies.",
     ),
   image_size: z
     .enum(IMAGE_SIZES, { error: `image_size must be one of ${IMAGE_SIZES.join(', ')}` })
     .optional()
-    .describe(`Output resolution. Default ${DEFAULT_IMAGE_SIZE}; use 2K or 4K only when the user wants a larger image.`),
+    .describe(
+      `Output resolution. Default ${DEFAULT_IMAGE_SIZE}; use 2K or 4K only when the user wants a larger image, ` +
+        '512 only for a quick small draft. Not every model makes every size (see help).',
+    ),
 };
 
 export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, caller: Caller): void {
@@ -101,7 +104,7 @@ function describeStage(stage: GenerationStage): string {
 
 function generationResult({ record, model, preview, modelText }: Generation, publicUrl: string): CallToolResult {
   const lines = [
-    `Generated image "${record.name}" (${record.width}×${record.height}) with ${model.alias} (${model.id}), ` +
+    `Generated image "${record.name}" (${record.width}×${record.height}) with ${model.alias} (${model.label}, ${model.id}), ` +
       `${record.imageSize}, ${record.aspectRatio}, estimated cost ${formatUsd(record.costUsd)}.`,
     `Full-size image: ${publicUrl}/i/${record.name}`,
     `Share page: ${publicUrl}/v/${record.name}`,

@@ -1,15 +1,11 @@
-/** The `help` tool: a usage guide built from the live registry, so overridden ids and prices show. */
+/**
+ * The `help` tool: a usage guide built from the catalogue as it runs, showing which model
+ * each alias uses right now, what that model takes, and the prices (with any overrides).
+ */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Caller } from '../core/access.js';
-import { FALLBACK_MODEL, MODEL_ALIASES, chooseModel, formatUsd, type ModelRegistry } from '../core/models.js';
-import {
-  ASPECT_RATIOS,
-  DEFAULT_ASPECT_RATIO,
-  DEFAULT_IMAGE_SIZE,
-  IMAGE_SIZES,
-  MAX_PROMPT_CHARS,
-  MAX_REFERENCE_IMAGES,
-} from '../core/options.js';
+import { FALLBACK_MODEL, MODEL_ALIASES, chooseModel, formatUsd, type Catalogue, type ImageModel, type ModelAlias } from '../core/models.js';
+import { ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_IMAGE_SIZE, IMAGE_SIZES, MAX_PROMPT_CHARS, MAX_REFERENCE_IMAGES } from '../core/options.js';
 import { runTool, textResult } from './tool-result.js';
 import type { ToolDeps } from './tool-deps.js';
 
@@ -23,29 +19,37 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, caller: Call
     },
     () =>
       runTool('help', { logger: deps.logger, caller }, async () => {
-        const prefs = await deps.records.prefs(caller.email);
-        const current = chooseModel(deps.registry, undefined, prefs.defaultModel);
-        return textResult(helpText(deps.registry, current.alias));
+        const [prefs, current] = await Promise.all([deps.records.prefs(caller.email), deps.models.current()]);
+        const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
+        return textResult(helpText(deps.catalogue, current, alias));
       }),
   );
 }
 
-export function helpText(registry: ModelRegistry, defaultAlias: string): string {
+export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, ImageModel | undefined>>, defaultAlias: ModelAlias): string {
   const models = MODEL_ALIASES.map((alias) => {
-    const m = registry[alias];
-    const prices = IMAGE_SIZES.map((size) => `${size} ${formatUsd(m.pricesUsd[size])}`).join(', ');
-    return `- ${m.alias}: ${m.label}, id ${m.id} (also "${m.docName}"). Per image: ${prices}. For ${m.useFor}.`;
+    const entry = catalogue[alias];
+    const model = current[alias];
+    if (!model) {
+      return `- ${alias}: not available now (Gemini serves none of ${entry.candidates.map((m) => m.id).join(', ')}). For ${entry.useFor}.`;
+    }
+    const prices = model.imageSizes.map((size) => `${size} ${formatUsd(model.pricesUsd[size] ?? 0)}`).join(', ');
+    const ratios = model.aspectRatios.length === ASPECT_RATIOS.length ? 'every aspect ratio' : `aspect ratios ${model.aspectRatios.join(', ')}`;
+    return (
+      `- ${alias}: now ${model.label} (${model.id}). For ${entry.useFor}. Per image: ${prices}. ` +
+      `Takes ${ratios}; up to ${model.maxReferenceImages} reference images.`
+    );
   });
   return [
     'Image Studio: generate images with Google Gemini.',
     '',
     'generate_image(prompt, aspect_ratio?, reference_images?, model?, image_size?)',
     `- prompt: what to draw, up to ${MAX_PROMPT_CHARS} characters.`,
-    `- aspect_ratio: ${ASPECT_RATIOS.join(', ')} (default ${DEFAULT_ASPECT_RATIO}).`,
-    `- image_size: ${IMAGE_SIZES.join(', ')} (default ${DEFAULT_IMAGE_SIZE}).`,
+    `- aspect_ratio: ${ASPECT_RATIOS.join(', ')} (default ${DEFAULT_ASPECT_RATIO}); each model takes the ones listed below.`,
+    `- image_size: ${IMAGE_SIZES.join(', ')} (default ${DEFAULT_IMAGE_SIZE}); each model makes the sizes priced below.`,
     `- reference_images: up to ${MAX_REFERENCE_IMAGES} titles or links of earlier generations, to iterate on them.`,
     `- model: only when the user asks for one; otherwise their default applies (yours: ${defaultAlias}; ` +
-      `without a saved default, ${FALLBACK_MODEL}).`,
+      `without a saved default, ${FALLBACK_MODEL}). Gemini model names such as "Nano Banana Pro" name the same models.`,
     '',
     'Models (estimated list prices):',
     ...models,

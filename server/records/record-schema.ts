@@ -19,7 +19,7 @@ export const generationRecordSchema = z.object({
   referenceNames: z.array(imageName),
   createdAt: z.string(),
   costUsd: z.number().nonnegative(),
-  usage: z.object({ promptTokens: count, outputTokens: count, totalTokens: count }),
+  usage: z.object({ promptTokens: count, outputTokens: count, totalTokens: count, imageOutputTokens: count, thinkingTokens: count }),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   bytes: z.number().int().positive(),

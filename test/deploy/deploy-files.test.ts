@@ -30,7 +30,9 @@ const firebase = z
   })
   .parse(JSON.parse(read('firebase.json')));
 const dockerfile = read('Dockerfile');
-const packageJson = z.object({ scripts: z.record(z.string(), z.string()) }).parse(JSON.parse(read('package.json')));
+const packageJson = z
+  .object({ scripts: z.record(z.string(), z.string()), engines: z.object({ node: z.string() }) })
+  .parse(JSON.parse(read('package.json')));
 
 const sub = cloudbuild.substitutions;
 const deployArgs = cloudbuild.steps.find((s) => s.id === 'deploy-run')?.args ?? [];
@@ -112,9 +114,8 @@ describe('deployment files', () => {
       throw new Error(err instanceof ConfigError ? err.message : String(err));
     }
     expect(config.store.kind).to.equal('cloud');
-    expect(config.auth.disabled).to.equal(false);
-    expect(config.auth.allowedEmails).to.deep.equal(['ada@example.com', 'bob@example.com']);
-    expect(config.auth.firebaseProject).to.equal('demo-project');
+    expect(config.auth).to.include({ kind: 'sign-in', firebaseProject: 'demo-project' });
+    expect(config.auth.kind === 'sign-in' && config.auth.allowedEmails).to.deep.equal(['ada@example.com', 'bob@example.com']);
   });
 
   it('cover a 4K Pro generation with retries in the request timeout', () => {
@@ -130,6 +131,17 @@ describe('deployment files', () => {
     const costs = ['FLASH', 'PRO'].flatMap((model) => ['1K', '2K', '4K'].map((size) => `IMG_COST_${model}_${size}`));
     expect(read_.length).to.be.greaterThan(15);
     expect([...read_, ...costs].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
+  });
+
+  it('run one Node major everywhere: the image, Cloud Build, CI and package.json', () => {
+    const major = /^>=(\d+)$/.exec(packageJson.engines.node)?.[1];
+    const images = [...dockerfile.matchAll(/^FROM node:(\S+)/gm)].map((m) => m[1]!);
+    const steps = cloudbuild.steps.filter((s) => s.name.startsWith('node:')).map((s) => s.name.slice('node:'.length));
+    expect(major).to.be.a('string');
+    expect(images).to.have.length(2);
+    expect(steps).to.have.length.greaterThan(0);
+    for (const tag of [...images, ...steps]) expect(tag.split('-')[0], tag).to.equal(major);
+    expect(read('.ci/run')).to.include(`node@${major}`);
   });
 
   it('test with the same command CI runs before building anything', () => {

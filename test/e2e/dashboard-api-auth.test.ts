@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.js';
 import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
 import { oauthRoutes } from '../../server/auth/auth-routes.js';
-import { buildRegistry } from '../../server/core/models.js';
 import { silentLogger } from '../../server/log.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
 import { AUTH_EMULATOR_PROJECT, expiredIdToken, forgedIdToken, googleIdToken, passwordIdToken } from '../support/auth-emulator.js';
 import { openStoreKit, type StoreKit } from '../support/store-kits.js';
+import { everyModelServed } from '../support/models.js';
 
 describe('dashboard API sign-in (Firebase Auth emulator)', () => {
   let kit: StoreKit;
@@ -37,7 +37,7 @@ describe('dashboard API sign-in (Firebase Auth emulator)', () => {
       },
       dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
       publicUrl: 'http://localhost',
-      registry: buildRegistry(),
+      ...everyModelServed(),
       images: kit.images,
       records: kit.records,
       generator: { generate: () => Promise.reject(new Error('unused')) },

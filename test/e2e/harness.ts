@@ -7,8 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApp } from '../../server/app.js';
-import { buildRegistry, type ModelRegistry } from '../../server/core/models.js';
+import { buildCatalogue, type Catalogue } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
+import { createGeminiModelDirectory } from '../../server/gemini/gemini-model-directory.js';
+import { createModelResolver } from '../../server/generation/model-resolver.js';
 import type { ImageStore } from '../../server/images/image-store.js';
 import { createLogger, silentLogger } from '../../server/log.js';
 import type { RecordStore } from '../../server/records/record-store.js';
@@ -33,7 +35,7 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Default: local. */
   store?: StoreKind;
-  registry?: ModelRegistry;
+  catalogue?: Catalogue;
   /** Wraps the local record store, e.g. to make writes fail. */
   records?: (store: RecordStore) => RecordStore;
   geminiTimeoutMs?: number;
@@ -54,21 +56,25 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const catalogue = options.catalogue ?? buildCatalogue();
+  const gemini = { backend: { kind: 'api-key' as const, apiKey: fake.apiKey }, baseUrl: fake.url };
+  const logger = options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger;
   const app = createApp({
     auth: { kind: 'disabled' },
     publicUrl: url,
-    registry: options.registry ?? buildRegistry(),
+    catalogue,
+    // The real line-up look-up, against the fake's models list.
+    models: createModelResolver({ catalogue, directory: createGeminiModelDirectory(gemini), logger }),
     images: stores.images,
     records,
     generator: createGeminiImageGenerator({
-      backend: { kind: 'api-key', apiKey: fake.apiKey },
-      baseUrl: fake.url,
+      ...gemini,
       timeoutMs: options.geminiTimeoutMs ?? 5_000,
       maxRetries: 2,
       retryBaseDelayMs: 5,
       logger: silentLogger,
     }),
-    logger: options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger,
+    logger,
     progressIntervalMs: 50,
     recordDeadlineMs: options.recordDeadlineMs,
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { buildRegistry } from '../../server/core/models.js';
+import { buildCatalogue } from '../../server/core/models.js';
 import type { ImageName } from '../../server/core/names.js';
 import { importDirectory } from '../../server/import/import-directory.js';
 import { STORE_KINDS, openStoreKit, type StoreKit } from '../support/store-kits.js';
@@ -51,7 +51,7 @@ for (const kind of STORE_KINDS) {
 
     it('imports every good record with its image and thumbnail, and says why each bad file was skipped', async () => {
       const { images, records } = kit;
-      const report = await importDirectory(source, { images, records, registry: buildRegistry() });
+      const report = await importDirectory(source, { images, records, catalogue: buildCatalogue() });
 
       expect(report).to.include({ imported: 3, alreadyPresent: 0, prefsImported: 1 });
       expect(report.failed).to.deep.equal([]);
@@ -81,7 +81,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('changes nothing when run a second time', async () => {
-      const deps = { images: kit.images, records: kit.records, registry: buildRegistry() };
+      const deps = { images: kit.images, records: kit.records, catalogue: buildCatalogue() };
       await importDirectory(source, deps);
       const storedOnce = await kit.stored();
       await deps.records.setPrefs('ada@example.com', { defaultModel: 'flash' }); // chosen since: must survive

@@ -15,7 +15,6 @@ import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifie
 import { createApp } from '../../server/app.js';
 import { oauthRoutes } from '../../server/auth/auth-routes.js';
 import { createGoogleSignIn } from '../../server/auth/google-sign-in.js';
-import { buildRegistry } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
 import { createLogger, silentLogger } from '../../server/log.js';
 import type { RecordStore } from '../../server/records/record-store.js';
@@ -24,6 +23,7 @@ import { startGoogleFake, type GoogleFake } from '../fakes/google-fake.js';
 import { AUTH_EMULATOR_PROJECT } from '../support/auth-emulator.js';
 import { forward } from '../support/forward.js';
 import { openStoreKit, type StoreKind, type StoreKit } from '../support/store-kits.js';
+import { everyModelServed } from '../support/models.js';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789abcdef';
 export const ALLOWED = 'ada@example.com';
@@ -85,7 +85,7 @@ export async function startOAuthServers(
       },
       ...dashboard,
       publicUrl: url,
-      registry: buildRegistry(),
+      ...everyModelServed(),
       images: kit.images,
       records: options.records ? options.records(kit.records) : kit.records,
       generator: createGeminiImageGenerator({ backend: { kind: 'api-key', apiKey: gemini.apiKey }, baseUrl: gemini.url, timeoutMs: 5000, maxRetries: 0, retryBaseDelayMs: 5, logger }),

@@ -2,6 +2,14 @@ import { expect } from 'chai';
 import { ConfigError, loadConfig, loadImportConfig } from '../../server/config.js';
 
 const base = { GEMINI_API_KEY: 'test-key', IMG_AUTH_DISABLED: '1' };
+const signIn = {
+  GEMINI_API_KEY: 'k',
+  GOOGLE_OAUTH_CLIENT_ID: 'id.apps.googleusercontent.com',
+  GOOGLE_OAUTH_CLIENT_SECRET: 'secret',
+  IMG_JWT_SIGNING_KEY: 'x'.repeat(64),
+  IMG_PUBLIC_URL: 'https://img.example.com',
+  IMG_ALLOWED_EMAILS: 'a@example.com',
+};
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -14,33 +22,38 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
-  it('gives local defaults: port 8766, loopback, ./.localdata, flash and pro list prices', () => {
+  it('gives local defaults: port 8766, loopback, ./.localdata, sign-in off, the catalogue models and prices', () => {
     const config = loadConfig(base, '/srv');
     expect(config.port).to.equal(8766);
     expect(config.host).to.equal('127.0.0.1');
     expect(config.publicUrl).to.equal('http://localhost:8766');
     expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/.localdata' });
     expect(config.dashboardDir).to.equal('/srv/web/dist');
-    expect(config.registry.flash.pricesUsd['1K']).to.equal(0.067);
+    expect(config.auth).to.deep.equal({ kind: 'disabled' });
+    expect(config.catalogue.flash.candidates.map((m) => m.id)).to.deep.equal(['gemini-nano-banana-2.1', 'gemini-3.1-flash-image']);
+    expect(config.catalogue.pro.candidates[0]?.pricesUsd['1K']).to.equal(0.134);
     expect(Object.isFrozen(config)).to.equal(true);
   });
 
   it('reads overrides for port, public URL, models and prices', () => {
     const config = loadConfig(
-      { ...base, PORT: '9000', IMG_PUBLIC_URL: 'https://img.example.com/', IMG_MODEL_PRO: 'gemini-9-pro', IMG_COST_PRO_4K: '0.5', IMG_ROOT: 'data', IMG_DASHBOARD_DIR: '/opt/dashboard' },
+      { ...base, PORT: '9000', IMG_PUBLIC_URL: 'https://img.example.com/', IMG_MODEL_PRO: 'gemini-9-pro, gemini-3-pro-image', IMG_COST_PRO_4K: '0.5', IMG_COST_FLASH_512: '0.02', IMG_ROOT: 'data', IMG_DASHBOARD_DIR: '/opt/dashboard' },
       '/srv',
     );
     expect(config.port).to.equal(9000);
     expect(config.publicUrl).to.equal('https://img.example.com');
-    expect(config.registry.pro.id).to.equal('gemini-9-pro');
-    expect(config.registry.pro.pricesUsd['4K']).to.equal(0.5);
+    expect(config.catalogue.pro.candidates.map((m) => m.id)).to.deep.equal(['gemini-9-pro', 'gemini-3-pro-image']);
+    expect(config.catalogue.pro.candidates.map((m) => m.pricesUsd['4K'])).to.deep.equal([0.5, 0.5]);
+    // Only the model that makes 512 px images has a 512 price.
+    expect(config.catalogue.flash.candidates.map((m) => m.pricesUsd['512'])).to.deep.equal([undefined, 0.02]);
     expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/data' });
     expect(config.dashboardDir).to.equal('/opt/dashboard');
   });
 
   it('names every offending variable at once', () => {
-    const found = problems({ ...base, PORT: 'eighty', IMG_COST_FLASH_2K: 'cheap', IMG_PUBLIC_URL: 'ftp://x', IMG_ALLOWED_EMAILS: 'a@b.c, nope' });
-    expect(found.map((p) => p.split(':')[0])).to.have.members(['PORT', 'IMG_COST_FLASH_2K', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS']);
+    const found = problems({ ...base, PORT: 'eighty', IMG_COST_FLASH_2K: 'cheap', IMG_PUBLIC_URL: 'ftp://x', IMG_ALLOWED_EMAILS: 'a@b.c, nope', IMG_MODEL_FLASH: 'Gemini 4, ok' });
+    expect(found.map((p) => p.split(':')[0])).to.have.members(['PORT', 'IMG_COST_FLASH_2K', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS', 'IMG_MODEL_FLASH']);
+    expect(found.find((p) => p.startsWith('IMG_MODEL_FLASH'))).to.include('comma-separated');
     const withoutKey = problems({ IMG_AUTH_DISABLED: '1', PORT: '0' });
     expect(withoutKey.map((p) => p.split(':')[0])).to.have.members(['PORT', 'GEMINI_API_KEY']);
   });
@@ -67,9 +80,9 @@ describe('config', () => {
   });
 
   it('lowercases the allow-list and accepts IMG_HOST to listen beyond loopback', () => {
-    const config = loadConfig({ ...base, IMG_ALLOWED_EMAILS: ' Me@Example.com ,you@example.com', IMG_HOST: '0.0.0.0' }, '/srv');
-    expect(config.auth.allowedEmails).to.deep.equal(['me@example.com', 'you@example.com']);
-    expect(config.host).to.equal('0.0.0.0');
+    const config = loadConfig({ ...signIn, IMG_ALLOWED_EMAILS: ' Me@Example.com ,you@example.com', IMG_HOST: '127.0.0.1' }, '/srv');
+    expect(config.auth.kind === 'sign-in' && config.auth.allowedEmails).to.deep.equal(['me@example.com', 'you@example.com']);
+    expect(config.host).to.equal('127.0.0.1');
   });
 
   it('picks the cloud stores when a bucket or project is set, or IMG_STORE=cloud says so', () => {
@@ -94,20 +107,13 @@ describe('config', () => {
   it('reads the store settings alone for commands that need no server settings', () => {
     const config = loadImportConfig({ IMG_ROOT: 'old', IMG_MODEL_PRO: 'gemini-9-pro' }, '/srv');
     expect(config.store).to.deep.equal({ kind: 'local', root: '/srv/old' });
-    expect(config.registry.pro.id).to.equal('gemini-9-pro');
+    expect(config.catalogue.pro.candidates[0]?.id).to.equal('gemini-9-pro');
     expect(() => loadImportConfig({ IMG_STORE: 'cloud' }, '/srv')).to.throw(ConfigError, /IMG_BUCKET/);
   });
 
   it('accepts a complete sign-in configuration and listens on every interface by default', () => {
-    const config = loadConfig({
-      GEMINI_API_KEY: 'k',
-      GOOGLE_OAUTH_CLIENT_ID: 'id.apps.googleusercontent.com',
-      GOOGLE_OAUTH_CLIENT_SECRET: 'secret',
-      IMG_JWT_SIGNING_KEY: 'x'.repeat(64),
-      IMG_PUBLIC_URL: 'https://img.example.com',
-      IMG_ALLOWED_EMAILS: 'a@example.com',
-    });
-    expect(config.auth.disabled).to.equal(false);
+    const config = loadConfig(signIn);
+    expect(config.auth).to.deep.include({ kind: 'sign-in', googleClientId: 'id.apps.googleusercontent.com', jwtSigningKey: 'x'.repeat(64), firebaseProject: undefined });
     expect(config.host).to.equal('0.0.0.0');
   });
 

@@ -108,14 +108,14 @@ describe('interpretResponse', () => {
     };
     const err = thrown(() => interpretResponse(answer));
     expect(err.status).to.equal('INVALID_ARGUMENT');
-    expect(err.publicMessage).to.match(/blocked the generated image/).and.match(/IMAGE_SAFETY/).and.match(/HARM_CATEGORY_DANGEROUS_CONTENT/);
+    expect(err.publicMessage).to.match(/withheld the image/).and.match(/IMAGE_SAFETY/).and.match(/HARM_CATEGORY_DANGEROUS_CONTENT/).and.match(/Nothing was stored or added to your spend/);
     expect(err.publicMessage).to.not.match(/HARASSMENT/);
   });
 
   it('rejects an answer without an image, quoting what the model said, trimmed', () => {
     const err = thrown(() => interpretResponse({ candidates: [{ content: { parts: [{ text: "I can't draw that. " + 'x'.repeat(2000) }] }, finishReason: 'STOP' }] }));
     expect(err.status).to.equal('INVALID_ARGUMENT');
-    expect(err.publicMessage).to.match(/returned no image\. It said: "I can't draw that\./);
+    expect(err.publicMessage).to.match(/returned no image \(STOP: the model answered with text only\)\. It said: "I can't draw that\./);
     expect(err.publicMessage.length).to.be.lessThan(700);
   });
 
@@ -124,9 +124,58 @@ describe('interpretResponse', () => {
     expect(err.publicMessage).to.match(/no image/).and.match(/no explanation/);
   });
 
-  it('mentions an unusual finish reason when the answer has no image', () => {
-    const err = thrown(() => interpretResponse({ candidates: [{ content: { parts: [] }, finishReason: 'NO_IMAGE' }] }));
-    expect(err.publicMessage).to.match(/finish reason: NO_IMAGE/);
+  it('gives each way Gemini declines a distinct message, naming the reason', () => {
+    const messages = new Map<string, string>();
+    for (const finishReason of ['IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_OTHER', 'NO_IMAGE', 'MAX_TOKENS', 'LANGUAGE', 'OTHER']) {
+      const err = thrown(() => interpretResponse({ candidates: [{ content: { parts: [] }, finishReason }] }));
+      expect(err.status, finishReason).to.equal('INVALID_ARGUMENT');
+      expect(err.publicMessage, finishReason).to.include(`(${finishReason}: `).and.include('Rephrase');
+      messages.set(finishReason, err.publicMessage);
+    }
+    expect(new Set(messages.values()).size).to.equal(messages.size);
+    expect(messages.get('NO_IMAGE')).to.match(/returned no image \(NO_IMAGE: the model answered without drawing an image\)/);
+    expect(messages.get('IMAGE_OTHER')).to.match(/image generation stopped for a reason Gemini did not name/);
+  });
+
+  it('names an unknown finish reason as it is, and blocks of the prompt by their reason', () => {
+    expect(thrown(() => interpretResponse({ candidates: [{ finishReason: 'SOMETHING_NEW' }] })).publicMessage).to.match(/no image \(SOMETHING_NEW\)/);
+    const blocked = thrown(() => interpretResponse({ promptFeedback: { blockReason: 'IMAGE_SAFETY' } }));
+    expect(blocked.status).to.equal('INVALID_ARGUMENT');
+    expect(blocked.publicMessage).to.match(/^Gemini blocked the prompt \(IMAGE_SAFETY: the reference images or the image asked for tripped/);
+  });
+
+  it('sends an account block to the administrator and a malformed answer back as retryable later', () => {
+    const account = thrown(() => interpretResponse({ candidates: [{ finishReason: 'PUP_LIMITED_DISABLED' }] }));
+    expect(account.status).to.equal('INTERNAL');
+    expect(account.publicMessage).to.match(/administrator/);
+    const malformed = thrown(() => interpretResponse({ candidates: [{ finishReason: 'MALFORMED_RESPONSE' }] }));
+    expect(malformed.status).to.equal('UNAVAILABLE');
+    expect(malformed.publicMessage).to.match(/Try again in a minute/);
+  });
+
+  it('takes the last of several images, and reads image and thinking tokens from usage', () => {
+    const image = interpretResponse({
+      candidates: [
+        {
+          content: {
+            parts: [
+              { inlineData: { mimeType: 'image/png', data: Buffer.from('earlier').toString('base64') } },
+              { inlineData: { mimeType: 'image/png', data: Buffer.from('final').toString('base64') } },
+            ],
+          },
+          finishReason: 'STOP',
+        },
+      ],
+      usageMetadata: {
+        promptTokenCount: 10,
+        candidatesTokenCount: 1125,
+        candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1120 }, { modality: 'TEXT', tokenCount: 5 }],
+        thoughtsTokenCount: 196,
+        totalTokenCount: 1331,
+      },
+    });
+    expect(image.data.toString()).to.equal('final');
+    expect(image.usage).to.deep.equal({ promptTokens: 10, outputTokens: 1125, totalTokens: 1331, imageOutputTokens: 1120, thinkingTokens: 196 });
   });
 });
 
@@ -153,9 +202,10 @@ describe('mapGeminiError', () => {
     });
   }
 
-  it('maps a 404 to a message naming the model id and the variables to check', () => {
+  it('maps a 404 to a model Gemini does not serve, naming it, and marks the failure so another model is tried', () => {
     const err = mapGeminiError(apiError(404, 'models/x is not found'), context);
-    expect(err.publicMessage).to.include('gemini-3-pro-image-preview').and.include('IMG_MODEL_FLASH').and.include('IMG_MODEL_PRO');
+    expect(err.publicMessage).to.include('does not serve the model "gemini-3-pro-image-preview"');
+    expect(describeFailure(apiError(404, 'models/x is not found'), context)).to.include({ modelUnavailable: true, retryable: false });
   });
 
   it('maps a 429 to RESOURCE_EXHAUSTED and uses the delay Gemini asked for when present', () => {
@@ -229,6 +279,7 @@ describe('describeFailure', () => {
       status: 'RESOURCE_EXHAUSTED',
       publicMessage: "Gemini's quota or rate limit was reached; try again in 7 s.",
       declined: false,
+      modelUnavailable: false,
       retryable: true,
       retryDelayMs: 7000,
       httpStatus: 429,

@@ -7,12 +7,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { canSeeRecord, type Caller } from '../../server/core/access.js';
-import { buildRegistry } from '../../server/core/models.js';
 import { LocalImageStore } from '../../server/images/local-image-store.js';
 import { silentLogger } from '../../server/log.js';
 import { buildMcpServer } from '../../server/mcp/mcp-server.js';
 import { LocalRecordStore } from '../../server/records/local-record-store.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
+import { everyModelServed } from '../support/models.js';
 
 describe('record access', () => {
   it('lets owners (any letter case) and admins see a record, and no one else', () => {
@@ -39,7 +39,7 @@ describe('image_info privacy', () => {
   async function imageInfoAs(caller: Caller): Promise<CallToolResult> {
     const server = await buildMcpServer(
       {
-        registry: buildRegistry(),
+        ...everyModelServed(),
         generator: { generate: () => Promise.reject(new Error('not used')) },
         images: new LocalImageStore(root),
         records,

@@ -1,43 +1,79 @@
 import { expect } from 'chai';
-import { acceptedModelNames, buildRegistry, chooseModel, findModel, priceUsd, resolveModel } from '../../server/core/models.js';
+import { ALIAS_SPECS, MODEL_SPECS } from '../../server/core/catalogue.js';
+import { acceptedModelNames, buildCatalogue, checkOptions, chooseModel, findModelChoice, priceUsd, recordedPriceUsd, type ImageModel } from '../../server/core/models.js';
+import { ASPECT_RATIOS, IMAGE_SIZES } from '../../server/core/options.js';
 
-describe('model registry', () => {
-  const registry = buildRegistry();
+describe('model catalogue', () => {
+  const catalogue = buildCatalogue();
+  const model = (alias: 'flash' | 'pro', index = 0): ImageModel => catalogue[alias].candidates[index]!;
 
-  it('maps flash and pro to the Gemini ids and list prices', () => {
-    expect(registry.flash.id).to.equal('gemini-3.1-flash-image-preview');
-    expect(registry.pro.id).to.equal('gemini-3-pro-image-preview');
-    expect([priceUsd(registry.flash, '1K'), priceUsd(registry.flash, '2K'), priceUsd(registry.flash, '4K')]).to.deep.equal([0.067, 0.101, 0.151]);
-    expect([priceUsd(registry.pro, '1K'), priceUsd(registry.pro, '2K'), priceUsd(registry.pro, '4K')]).to.deep.equal([0.134, 0.134, 0.24]);
-  });
-
-  it('resolves aliases, full ids and doc-page names, in any case', () => {
-    for (const name of ['flash', 'FLASH', 'gemini-3.1-flash-image-preview', 'gemini-3.1-flash-image']) {
-      expect(findModel(registry, name)?.alias, name).to.equal('flash');
+  it('prices exactly the sizes each model makes, and every alias candidate has a spec', () => {
+    for (const spec of MODEL_SPECS) {
+      expect(Object.keys(spec.pricesUsd).sort(), spec.id).to.deep.equal([...spec.imageSizes].sort());
+      expect(spec.imageSizes.every((size) => IMAGE_SIZES.includes(size)), spec.id).to.equal(true);
+      expect(spec.aspectRatios.every((ratio) => ASPECT_RATIOS.includes(ratio)), spec.id).to.equal(true);
     }
-    for (const name of ['pro', ' Pro ', 'gemini-3-pro-image-preview', 'gemini-3-pro-image']) {
-      expect(findModel(registry, name)?.alias, name).to.equal('pro');
+    for (const alias of Object.values(ALIAS_SPECS)) {
+      for (const id of alias.candidates) expect(MODEL_SPECS.some((spec) => spec.id === id), id).to.equal(true);
     }
   });
 
-  it('rejects an unknown model with a message listing every accepted name', () => {
-    expect(() => resolveModel(registry, 'dall-e')).to.throw(/Unknown model "dall-e".*flash.*gemini-3-pro-image/);
+  it('puts Nano Banana 2.1 first for flash, then Nano Banana 2; Nano Banana Pro for pro', () => {
+    expect(catalogue.flash.candidates.map((m) => [m.id, m.label])).to.deep.equal([
+      ['gemini-nano-banana-2.1', 'Nano Banana 2.1'],
+      ['gemini-3.1-flash-image', 'Nano Banana 2'],
+    ]);
+    expect(model('pro').id).to.equal('gemini-3-pro-image');
+    expect(IMAGE_SIZES.map((size) => model('flash', 1).pricesUsd[size])).to.deep.equal([0.045, 0.067, 0.101, 0.151]);
+    expect(IMAGE_SIZES.map((size) => model('pro').pricesUsd[size])).to.deep.equal([undefined, 0.134, 0.134, 0.24]);
   });
 
-  it('applies id and price overrides, and still accepts the original ids', () => {
-    const custom = buildRegistry({ ids: { pro: 'gemini-4-pro-image' }, prices: { pro: { '4K': 0.3 } } });
-    expect(custom.pro.id).to.equal('gemini-4-pro-image');
-    expect(custom.pro.pricesUsd).to.deep.equal({ '1K': 0.134, '2K': 0.134, '4K': 0.3 });
-    expect(findModel(custom, 'gemini-4-pro-image')?.alias).to.equal('pro');
-    expect(findModel(custom, 'gemini-3-pro-image-preview')?.alias).to.equal('pro');
-    expect(acceptedModelNames(custom)).to.include('gemini-4-pro-image');
+  it('names an alias by alias, current id, product name or retired id, in any case and spacing', () => {
+    expect(findModelChoice(catalogue, ' FLASH ')).to.deep.equal({ alias: 'flash' });
+    expect(findModelChoice(catalogue, 'gemini-3.1-flash-image-preview')).to.deep.equal({ alias: 'flash' });
+    expect(findModelChoice(catalogue, 'gemini-3-pro-image-preview')).to.deep.equal({ alias: 'pro' });
+    expect(findModelChoice(catalogue, 'Nano Banana Pro')).to.deep.equal({ alias: 'pro', preferredId: 'gemini-3-pro-image' });
+    expect(findModelChoice(catalogue, 'nano_banana 2')).to.deep.equal({ alias: 'flash', preferredId: 'gemini-3.1-flash-image' });
+    expect(findModelChoice(catalogue, 'gemini-3.1-flash-image')).to.deep.equal({ alias: 'flash', preferredId: 'gemini-3.1-flash-image' });
+    expect(findModelChoice(catalogue, 'dall-e')).to.equal(undefined);
+  });
+
+  it('rejects an unknown model with a message listing the accepted names', () => {
+    expect(() => chooseModel(catalogue, 'dall-e', undefined)).to.throw(/Unknown model "dall-e".*flash.*pro.*gemini-3-pro-image/);
   });
 
   it('chooses the requested model, else the saved default, else flash', () => {
-    expect(chooseModel(registry, 'pro', 'flash').alias).to.equal('pro');
-    expect(chooseModel(registry, undefined, 'pro').alias).to.equal('pro');
-    expect(chooseModel(registry, undefined, undefined).alias).to.equal('flash');
-    expect(chooseModel(registry, undefined, 'retired-model').alias).to.equal('flash');
-    expect(() => chooseModel(registry, 'nope', 'pro')).to.throw(/Unknown model/);
+    expect(chooseModel(catalogue, 'pro', 'flash')).to.deep.equal({ alias: 'pro' });
+    expect(chooseModel(catalogue, undefined, 'pro')).to.deep.equal({ alias: 'pro' });
+    expect(chooseModel(catalogue, undefined, undefined)).to.deep.equal({ alias: 'flash' });
+    expect(chooseModel(catalogue, undefined, 'retired-model')).to.deep.equal({ alias: 'flash' });
+  });
+
+  it('takes operator ids (an unknown one behaves like the alias\'s first model) and prices, and still knows the defaults', () => {
+    const custom = buildCatalogue({ ids: { pro: ['gemini-4-pro-image', 'gemini-3-pro-image'] }, prices: { pro: { '4K': 0.3 } } });
+    const [newer, older] = custom.pro.candidates;
+    expect(newer).to.include({ id: 'gemini-4-pro-image', label: 'gemini-4-pro-image', maxReferenceImages: 14 });
+    expect(newer?.pricesUsd).to.deep.equal({ '1K': 0.134, '2K': 0.134, '4K': 0.3 });
+    expect(older?.pricesUsd['4K']).to.equal(0.3);
+    expect(findModelChoice(custom, 'gemini-4-pro-image')).to.deep.equal({ alias: 'pro', preferredId: 'gemini-4-pro-image' });
+    expect(findModelChoice(custom, 'gemini-3-pro-image-preview')?.alias).to.equal('pro');
+    expect(acceptedModelNames(custom)).to.include('gemini-4-pro-image');
+  });
+
+  it('refuses options a model does not take, listing what it does take', () => {
+    const request = { imageSize: '1K', aspectRatio: '1:1', referenceCount: 0 } as const;
+    expect(() => checkOptions(model('flash'), { ...request, imageSize: '512' })).to.throw(/image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/);
+    expect(() => checkOptions(model('flash', 1), { ...request, imageSize: '512' })).not.to.throw();
+    expect(() => checkOptions(model('pro'), { ...request, aspectRatio: '8:1' })).to.throw(/aspect_ratio 8:1 is not available with pro .*it takes 1:1, 2:3.*21:9\.$/);
+    expect(() => checkOptions(model('flash'), { ...request, aspectRatio: '8:1' })).not.to.throw();
+    expect(() => checkOptions(model('pro'), { ...request, referenceCount: 15 })).to.throw(/at most 14/);
+  });
+
+  it('prices a generation by the model and size, and an imported record by the model it names', () => {
+    expect(priceUsd(model('flash'), '1K')).to.equal(0.034);
+    expect(() => priceUsd(model('pro'), '512')).to.throw();
+    expect(recordedPriceUsd(catalogue, 'flash', 'gemini-3.1-flash-image-preview', '2K')).to.equal(0.101);
+    expect(recordedPriceUsd(catalogue, 'pro', undefined, '4K')).to.equal(0.24);
+    expect(recordedPriceUsd(catalogue, 'flash', 'something-else', '512')).to.equal(0.045);
   });
 });
