@@ -27,12 +27,18 @@ const HTTP_STATUS: Record<ErrorStatus, number> = {
 export class AppError extends Error {
   readonly status: ErrorStatus;
   readonly publicMessage: string;
+  /**
+   * What logs say instead of the public message, when that quotes Gemini (whose words can
+   * echo the prompt, which logs never hold).
+   */
+  readonly logMessage?: string;
 
-  constructor(status: ErrorStatus, publicMessage: string, options?: { cause?: unknown }) {
-    super(publicMessage, options);
+  constructor(status: ErrorStatus, publicMessage: string, options?: { cause?: unknown; logMessage?: string }) {
+    super(publicMessage, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.status = status;
     this.publicMessage = publicMessage;
+    if (options?.logMessage !== undefined) this.logMessage = options.logMessage;
   }
 }
 

@@ -73,7 +73,8 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
           if (failure.declined) log.info('Gemini declined the request', { ...fields, detail: undefined });
           else log.warn('Gemini call failed', { ...fields, willRetry: false });
           if (failure.modelUnavailable) throw new ModelUnavailableError(request.modelId, failure.publicMessage);
-          throw new AppError(failure.status, failure.publicMessage);
+          const logMessage = failure.declined ? 'Gemini declined the request' : `Gemini call failed${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ''}`;
+          throw new AppError(failure.status, failure.publicMessage, { logMessage });
         }
         log.warn('Gemini call failed; retrying', { ...fields, willRetry: true, delayMs });
         // `attempt` is the number of the attempt about to start (2 for the first retry).

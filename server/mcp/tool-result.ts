@@ -27,7 +27,9 @@ export async function runTool(
     return await run();
   } catch (err) {
     const appError = toAppError(err);
-    const fields = { status: appError.status, err };
+    // Not the error itself: a Gemini failure's message can quote Gemini, which can echo the prompt.
+    const { status, logMessage, publicMessage, cause } = appError;
+    const fields = { status, error: logMessage ?? publicMessage, ...(cause === undefined ? {} : { cause }) };
     if (appError.status === 'INTERNAL') logger.error(`tool ${tool} failed`, fields);
     else logger.warn(`tool ${tool} failed`, fields);
     return { content: [{ type: 'text', text: appError.publicMessage }], isError: true };

@@ -32,14 +32,16 @@ for (const store of STORE_KINDS) {
     }
 
     it('shows who you are, your default model and the prices; saving a default changes the next generation', async () => {
-      const me = await json<{ email: string; isAdmin: boolean; defaultModel: string; mcpUrl: string; models: { alias: string; pricesUsd: Record<string, number> }[] }>(await api('/me'));
+      const me = await json<{ email: string; isAdmin: boolean; defaultModel: string; mcpUrl: string; models: { alias: string; id: string; label: string; available: boolean; pricesUsd: Record<string, number> }[] }>(await api('/me'));
       expect(me).to.include({ email: LOCAL_CALLER.email, isAdmin: true, defaultModel: 'flash', mcpUrl: `${server.url}/mcp` });
       expect(me.models.find((m) => m.alias === 'pro')?.pricesUsd).to.deep.equal({ '1K': 0.134, '2K': 0.134, '4K': 0.24 });
+      // The model each alias uses now, as Gemini's line-up says.
+      expect(me.models.find((m) => m.alias === 'flash')).to.include({ id: 'gemini-nano-banana-2.1', label: 'Nano Banana 2.1', available: true });
 
       const saved = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'pro' }) });
       expect(saved.status).to.equal(200);
       await generate('after choosing pro');
-      expect(server.fake.requests.at(-1)?.model).to.equal('gemini-3-pro-image-preview');
+      expect(server.fake.requests.at(-1)?.model).to.equal('gemini-3-pro-image');
 
       const bad = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dall-e' }) });
       expect(bad.status).to.equal(400);
@@ -59,8 +61,9 @@ for (const store of STORE_KINDS) {
       expect(second.nextCursor).to.equal(undefined);
 
       const costs = await json<{ users: { email: string; imageCount: number; costUsd: number }[]; total: { imageCount: number; costUsd: number } }>(await api('/costs'));
-      expect(costs.users).to.deep.equal([{ email: LOCAL_CALLER.email, imageCount: 3, costUsd: 0.302 }]);
-      expect(costs.total).to.deep.equal({ imageCount: 3, costUsd: 0.302 });
+      // flash (Nano Banana 2.1) 1K $0.034 + 2K $0.050, pro 1K $0.134
+      expect(costs.users).to.deep.equal([{ email: LOCAL_CALLER.email, imageCount: 3, costUsd: 0.218 }]);
+      expect(costs.total).to.deep.equal({ imageCount: 3, costUsd: 0.218 });
     });
 
     it('deletes an image, its thumbnail and its record, but not the spend', async () => {
@@ -72,7 +75,7 @@ for (const store of STORE_KINDS) {
       expect((await json<{ generations: unknown[] }>(await api('/generations'))).generations).to.deep.equal([]);
       const left = (await server.stored()).filter((f) => /\.(png|webp)$/.test(f) || f.startsWith('generations/') || /^[0-9a-f]{32}\.json$/.test(f));
       expect(left).to.deep.equal([]);
-      expect((await json<{ total: { imageCount: number; costUsd: number } }>(await api('/costs'))).total).to.deep.equal({ imageCount: 1, costUsd: 0.067 });
+      expect((await json<{ total: { imageCount: number; costUsd: number } }>(await api('/costs'))).total).to.deep.equal({ imageCount: 1, costUsd: 0.034 });
       expect((await api(`/generations/${name}`, { method: 'DELETE' })).status).to.equal(404);
     });
 

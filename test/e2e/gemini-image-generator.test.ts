@@ -5,11 +5,11 @@ import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { createGeminiImageGenerator, type GeminiImageGeneratorOptions } from '../../server/gemini/gemini-image-generator.js';
 import { stopGeminiThread } from '../../server/gemini/gemini-thread-client.js';
-import type { ImageRequest } from '../../server/gemini/image-generator.js';
+import { ModelUnavailableError, type ImageRequest } from '../../server/gemini/image-generator.js';
 import { startGeminiFake, type GeminiFake, type GeminiFault } from '../fakes/gemini-fake.js';
 import { freePort } from '../support/free-ports.js';
 
-const MODEL = 'gemini-3.1-flash-image-preview';
+const MODEL = 'gemini-3.1-flash-image';
 const PROMPT = 'a red fox reading a newspaper, watercolour';
 
 function imageRequest(overrides: Partial<ImageRequest> = {}): ImageRequest {
@@ -58,11 +58,11 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
 
   it('speaks to Vertex AI with the service identity’s access token instead of a key', async () => {
     const vertex = generator({ backend: { kind: 'vertex', project: 'demo-project', location: 'global', googleAuthOptions: fake.vertexCredentials() } });
-    const image = await vertex.generate(imageRequest({ modelId: 'gemini-3-pro-image-preview', imageSize: '2K' }));
+    const image = await vertex.generate(imageRequest({ modelId: 'gemini-3-pro-image', imageSize: '2K' }));
     expect((await sharp(image.data).metadata()).width).to.equal(2048);
     expect(fake.requests).to.have.length(1);
     expect(fake.requests[0]!.vertex).to.deep.equal({ project: 'demo-project', location: 'global', tokenMatched: true });
-    expect(fake.requests[0]!.model).to.equal('gemini-3-pro-image-preview');
+    expect(fake.requests[0]!.model).to.equal('gemini-3-pro-image');
     expect(fake.requests[0]!.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '1:1', imageSize: '2K' });
   });
 
@@ -81,7 +81,13 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
     expect([meta.format, meta.width, meta.height]).to.deep.equal(['png', 1024, 576]);
     const usage = fake.requests[0]?.answer?.usage;
     expect(usage).to.not.equal(undefined);
-    expect(image.usage).to.deep.equal({ promptTokens: usage?.promptTokenCount, outputTokens: usage?.candidatesTokenCount, totalTokens: usage?.totalTokenCount });
+    expect(image.usage).to.deep.equal({
+      promptTokens: usage?.promptTokenCount,
+      outputTokens: usage?.candidatesTokenCount,
+      totalTokens: usage?.totalTokenCount,
+      imageOutputTokens: usage?.candidatesTokensDetails.find((d) => d.modality === 'IMAGE')?.tokenCount,
+      thinkingTokens: usage?.thoughtsTokenCount,
+    });
     expect(image.text).to.equal('Here is your image.');
   });
 
@@ -108,15 +114,23 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
   const faults: { name: string; fault: GeminiFault; status: AppError['status']; message: RegExp }[] = [
     { name: 'a 400', fault: { kind: 'http', status: 400, message: 'Unable to process input image.' }, status: 'INVALID_ARGUMENT', message: /rejected the request: Unable to process input image/ },
     { name: 'a 403', fault: { kind: 'http', status: 403 }, status: 'INTERNAL', message: /API key.*server configuration/ },
-    { name: 'a 404', fault: { kind: 'http', status: 404 }, status: 'INTERNAL', message: new RegExp(`${MODEL.replace(/\./g, '\\.')}.*IMG_MODEL_FLASH`) },
+    { name: 'a 404', fault: { kind: 'http', status: 404 }, status: 'UNAVAILABLE', message: new RegExp(`does not serve the model "${MODEL.replace(/\./g, '\\.')}"`) },
     { name: 'a 429', fault: { kind: 'http', status: 429 }, status: 'RESOURCE_EXHAUSTED', message: /quota or rate limit.*try again/ },
     { name: 'a 500', fault: { kind: 'http', status: 500 }, status: 'UNAVAILABLE', message: /temporarily unavailable \(HTTP 500\)/ },
-    { name: 'a blocked prompt', fault: { kind: 'prompt-blocked' }, status: 'INVALID_ARGUMENT', message: /blocked the prompt \(reason: SAFETY/ },
-    { name: 'a blocked image', fault: { kind: 'image-safety' }, status: 'INVALID_ARGUMENT', message: /blocked the generated image.*IMAGE_SAFETY.*HARM_CATEGORY_SEXUALLY_EXPLICIT/ },
-    { name: 'a text-only answer', fault: { kind: 'no-image' }, status: 'INVALID_ARGUMENT', message: /no image\. It said: "I can't draw that\."/ },
+    { name: 'a blocked prompt', fault: { kind: 'prompt-blocked' }, status: 'INVALID_ARGUMENT', message: /blocked the prompt \(SAFETY: it tripped the safety filters\)/ },
+    { name: 'a blocked image', fault: { kind: 'image-safety' }, status: 'INVALID_ARGUMENT', message: /withheld the image \(IMAGE_SAFETY.*HARM_CATEGORY_SEXUALLY_EXPLICIT/ },
+    { name: 'a text-only answer', fault: { kind: 'no-image' }, status: 'INVALID_ARGUMENT', message: /no image \(STOP: the model answered with text only\)\. It said: "I can't draw that\."/ },
     { name: 'invalid JSON', fault: { kind: 'malformed' }, status: 'UNAVAILABLE', message: /could not be read/ },
     { name: 'empty candidates', fault: { kind: 'malformed', variant: 'empty-candidates' }, status: 'INVALID_ARGUMENT', message: /no image/ },
   ];
+  it('throws ModelUnavailableError naming the model, without retrying, when Gemini has retired it', async () => {
+    fake.retire(MODEL);
+    const err = await rejection(generator().generate(imageRequest()));
+    expect(err).to.be.instanceOf(ModelUnavailableError);
+    expect((err as ModelUnavailableError).modelId).to.equal(MODEL);
+    expect(fake.requests).to.have.length(1);
+  });
+
   for (const { name, fault, status, message } of faults) {
     it(`fails with ${status} and a helpful message when Gemini answers ${name}`, async () => {
       fake.failNext(fault);

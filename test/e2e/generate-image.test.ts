@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
-import { buildRegistry } from '../../server/core/models.js';
+import { buildCatalogue } from '../../server/core/models.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import type { ImageName } from '../../server/core/names.js';
 import { expectedDimensions } from '../fakes/gemini-fake.js';
@@ -48,8 +48,8 @@ for (const store of STORE_KINDS) {
       const props = generate.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
       expect(Object.keys(props).sort()).to.deep.equal(['aspect_ratio', 'image_size', 'model', 'prompt', 'reference_images']);
       expect(generate.inputSchema.required).to.deep.equal(['prompt']);
-      expect(props.image_size?.enum).to.deep.equal(['1K', '2K', '4K']);
-      expect(props.aspect_ratio?.enum).to.include.members(['1:1', '16:9', '21:9', '9:16']);
+      expect(props.image_size?.enum).to.deep.equal(['512', '1K', '2K', '4K']);
+      expect(props.aspect_ratio?.enum).to.include.members(['1:1', '16:9', '21:9', '9:16', '1:8', '8:1']);
       expect(props.model?.description).to.match(/ONLY when the user explicitly asked/);
       expect(generate.annotations).to.include({ readOnlyHint: false, openWorldHint: true });
     });
@@ -67,7 +67,7 @@ for (const store of STORE_KINDS) {
 
       const text = textOf(result);
       expect(text).to.include(`${server.url}/i/${name}`).and.include(`${server.url}/v/${name}`);
-      expect(text).to.include('flash').and.include('2K').and.include('16:9').and.include('$0.101');
+      expect(text).to.include('flash (Nano Banana 2.1, gemini-nano-banana-2.1)').and.include('2K').and.include('16:9').and.include('$0.050');
       expect(result.structuredContent).to.equal(undefined);
       expect(text).to.not.match(/[A-Za-z0-9+/]{200,}/); // no base64 outside the image block
 
@@ -78,13 +78,14 @@ for (const store of STORE_KINDS) {
       expect(await sharp(png).metadata()).to.include({ format: 'png', ...expectedDimensions('16:9', '2K') });
 
       const sent = server.fake.requests[0]!;
-      expect(sent.model).to.equal('gemini-3.1-flash-image-preview');
+      expect(sent.model).to.equal('gemini-nano-banana-2.1');
       expect(sent.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '16:9', imageSize: '2K' });
 
       const record = await server.records.get(name as never);
-      expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', imageSize: '2K', aspectRatio: '16:9', costUsd: 0.101 });
+      expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', modelId: 'gemini-nano-banana-2.1', imageSize: '2K', aspectRatio: '16:9', costUsd: 0.05 });
       expect(record?.usage.totalTokens).to.equal(sent.answer?.usage.totalTokenCount);
-      expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: 0.101 });
+      expect(record?.usage.imageOutputTokens).to.equal(sent.answer?.usage.candidatesTokensDetails.find((d) => d.modality === 'IMAGE')?.tokenCount);
+      expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: 0.05 });
 
       const thumb = await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`);
       expect(thumb.headers.get('content-type')).to.equal('image/webp');
@@ -109,7 +110,42 @@ for (const store of STORE_KINDS) {
       await server.records.setPrefs(LOCAL_CALLER.email, { defaultModel: 'pro' });
       await call({ prompt: 'a default-model picture' });
       await call({ prompt: 'an explicit flash picture', model: 'gemini-3.1-flash-image' });
-      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview']);
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image', 'gemini-3.1-flash-image']);
+    });
+
+    it('accepts the retired preview names and product names, and sends the ids Gemini serves now', async () => {
+      for (const model of ['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview', 'Nano Banana Pro']) {
+        const result = await call({ prompt: `a picture by ${model}`, model });
+        expect(result.isError, textOf(result)).to.not.equal(true);
+      }
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image', 'gemini-nano-banana-2.1', 'gemini-3-pro-image']);
+    });
+
+    it('moves to the next model when Gemini retires one while the server runs, and reads the line-up once otherwise', async () => {
+      expect((await call({ prompt: 'before' })).isError).to.not.equal(true);
+      expect((await call({ prompt: 'again' })).isError).to.not.equal(true);
+      expect(server.fake.lookups.filter((l) => l.method === 'GET')).to.have.length(1);
+
+      server.fake.retire('gemini-nano-banana-2.1');
+      const after = await call({ prompt: 'after the retirement' });
+      expect(after.isError, textOf(after)).to.not.equal(true);
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-nano-banana-2.1', 'gemini-nano-banana-2.1', 'gemini-nano-banana-2.1', 'gemini-3.1-flash-image']);
+      expect(await server.records.get(titleOf(after) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', costUsd: 0.067 });
+      expect(server.fake.lookups).to.have.length(2); // read again at once after the NOT_FOUND
+
+      const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
+      expect(help).to.include('flash: now Nano Banana 2 (gemini-3.1-flash-image)').and.include('512 $0.045');
+    });
+
+    it('names the alias, the ids tried and the variable to set when Gemini serves none of its models', async () => {
+      server.fake.retire('gemini-nano-banana-2.1');
+      server.fake.retire('gemini-3.1-flash-image');
+      const result = await call({ prompt: 'nothing to draw with' });
+      expect(result.isError).to.equal(true);
+      expect(textOf(result)).to.include('"flash"').and.include('gemini-nano-banana-2.1, gemini-3.1-flash-image').and.include('IMG_MODEL_FLASH');
+      expect(server.fake.requests).to.have.length(0);
+      expect(await server.stored()).to.deep.equal([]);
+      expect((await call({ prompt: 'pro still works', model: 'pro' })).isError).to.not.equal(true);
     });
 
     it('sends progress notifications while Gemini works, when the client asks for them', async () => {
@@ -149,7 +185,9 @@ for (const store of STORE_KINDS) {
     describe('when Gemini fails', () => {
       const cases: { fault: Parameters<TestServer['fake']['failNext']>[0]; count?: number; message: RegExp }[] = [
         { fault: { kind: 'prompt-blocked', reason: 'SAFETY' }, message: /blocked the prompt.*SAFETY/i },
-        { fault: { kind: 'image-safety' }, message: /image was blocked|blocked the (generated )?image/i },
+        { fault: { kind: 'image-safety' }, message: /withheld the image \(IMAGE_SAFETY/ },
+        { fault: { kind: 'image-safety', finishReason: 'IMAGE_PROHIBITED_CONTENT' }, message: /withheld the image \(IMAGE_PROHIBITED_CONTENT/ },
+        { fault: { kind: 'no-image', finishReason: 'IMAGE_OTHER' }, message: /no image \(IMAGE_OTHER: image generation stopped/ },
         { fault: { kind: 'no-image', text: 'I cannot draw that.' }, message: /no image.*I cannot draw that/i },
         { fault: { kind: 'http', status: 400, message: 'Unsupported aspect ratio' }, message: /rejected the request/i },
         { fault: { kind: 'http', status: 429 }, count: 3, message: /quota|rate limit/i },
@@ -195,9 +233,11 @@ for (const store of STORE_KINDS) {
         { args: { prompt: 'x'.repeat(8001) }, message: /prompt is too long: at most 8000/ },
         { args: {}, message: /prompt/ },
         { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
-        { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 1K, 2K, 4K/ },
+        { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 512, 1K, 2K, 4K/ },
+        { args: { prompt: 'a', image_size: '512' }, message: /image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/ },
+        { args: { prompt: 'a', model: 'pro', aspect_ratio: '8:1' }, message: /aspect_ratio 8:1 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it takes 1:1, 2:3/ },
         { args: { prompt: 'a', model: 'dall-e-3' }, message: /Unknown model "dall-e-3". Accepted: flash/ },
-        { args: { prompt: 'a', reference_images: Array(7).fill(`${id}.png`) }, message: /at most 6 reference_images/ },
+        { args: { prompt: 'a', reference_images: Array(15).fill(`${id}.png`) }, message: /at most 14 reference_images/ },
         { args: { prompt: 'a', reference_images: [`${id}.png`] }, message: /Reference image .* was not found/ },
         { args: { prompt: 'a', reference_images: [`${id}.json`] }, message: /not an image title/ },
         { args: { prompt: 'a', reference_images: [`../${id}.png`] }, message: /not an image title/ },
@@ -271,7 +311,7 @@ for (const store of STORE_KINDS) {
     let server: TestServer;
     let client: Client;
     before(async () => {
-      server = await startTestServer({ store, registry: buildRegistry({ prices: { pro: { '4K': 0.31 } } }) });
+      server = await startTestServer({ store, catalogue: buildCatalogue({ prices: { pro: { '4K': 0.31 } } }) });
       client = await server.connect();
     });
     after(async () => {
@@ -283,7 +323,7 @@ for (const store of STORE_KINDS) {
       const name = titleOf(generated);
       for (const image of [name, `${server.url}/i/${name}`]) {
         const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })) as CallToolResult);
-        expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image-preview)').and.include('4K').and.include('$0.310');
+        expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image)').and.include('4K').and.include('$0.310');
       }
     });
 
@@ -295,7 +335,7 @@ for (const store of STORE_KINDS) {
 
     it('help shows the live prices, including overrides', async () => {
       const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
-      expect(help).to.include('4K $0.310').and.include('gemini-3.1-flash-image-preview').and.include('16:9');
+      expect(help).to.include('4K $0.310').and.include('flash: now Nano Banana 2.1 (gemini-nano-banana-2.1)').and.include('16:9');
     });
   });
 

@@ -42,6 +42,20 @@ describe('operations log', () => {
     expect(entries().filter((e) => e.message === 'image generated')).to.have.length(0);
   });
 
+  it('never logs the prompt, even when Gemini quotes it back in a refusal or an error', async () => {
+    const prompt = 'a portrait of Mx Confidential Example';
+    server.fake.failNext({ kind: 'no-image', text: `I will not draw ${prompt}.` });
+    server.fake.failNext({ kind: 'http', status: 400, message: `Request about "${prompt}" is invalid.` });
+    const client = await server.connect();
+    for (let i = 0; i < 2; i++) {
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt } })) as { isError?: boolean; content: { text?: string }[] };
+      expect(result.isError).to.equal(true);
+      expect(result.content.map((c) => c.text ?? '').join('')).to.include('Confidential'); // the user is told what Gemini said
+    }
+    expect(entries().filter((e) => e.message === 'tool generate_image failed')).to.have.length(2);
+    expect(lines.join('\n')).to.not.include('Confidential');
+  });
+
   it('never logs query strings, and keeps health checks out of the INFO log', async () => {
     await fetch(`${server.url}/i/${'a'.repeat(32)}.png?code=secret-oauth-code`);
     await fetch(`${server.url}/health`);

@@ -99,7 +99,7 @@ describe('dashboard in Chromium (sign-in with the Firebase Auth emulator)', func
     expect(await page.getByText('Signed in as').textContent()).to.include(ADA);
     const facts = await page.locator('image-card .facts').allInnerTexts();
     expect(facts[0]).to.match(/pro · 1K · 1:1 · \$0\.134/);
-    expect(facts[1]).to.match(/flash · 1K · 16:9 · \$0\.067/);
+    expect(facts[1]).to.match(/flash · 1K · 16:9 · \$0\.034/);
     // Every thumbnail is the small WebP, and it loaded.
     const images = page.locator('image-card img');
     for (let i = 0; i < 3; i++) {
@@ -124,8 +124,8 @@ describe('dashboard in Chromium (sign-in with the Firebase Auth emulator)', func
     await page.getByRole('cell', { name: 'Total' }).waitFor();
     const rows = await page.locator('cost-table tbody tr').allInnerTexts();
     expect(rows).to.have.length(1);
-    expect(rows[0]).to.match(new RegExp(`${ADA}\\s+3\\s+\\$0\\.268`));
-    expect(await page.locator('cost-table tfoot tr').innerText()).to.match(/Total\s+3\s+\$0\.268/);
+    expect(rows[0]).to.match(new RegExp(`${ADA}\\s+3\\s+\\$0\\.202`));
+    expect(await page.locator('cost-table tfoot tr').innerText()).to.match(/Total\s+3\s+\$0\.202/);
     await keepScreenshot(page, 'costs');
     await context.close();
   });
@@ -204,7 +204,7 @@ describe('dashboard in Chromium (sign-in with the Firebase Auth emulator)', func
 
     await page.getByRole('link', { name: 'Costs' }).click();
     await page.getByRole('cell', { name: 'Total' }).waitFor();
-    expect(await page.locator('cost-table tfoot tr').innerText()).to.match(/Total\s+4\s+\$0\.402/);
+    expect(await page.locator('cost-table tfoot tr').innerText()).to.match(/Total\s+4\s+\$0\.336/);
     await context.close();
   });
 

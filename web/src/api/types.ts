@@ -1,14 +1,18 @@
 /** The JSON the server's /api answers with (server/api/api-routes.ts). */
 
 export type ModelAlias = 'flash' | 'pro';
-export type ImageSize = '1K' | '2K' | '4K';
+export type ImageSize = '512' | '1K' | '2K' | '4K';
 
+/** An alias as it runs now: the model Gemini serves for it, and that model's prices. */
 export interface ModelChoice {
   readonly alias: ModelAlias;
   readonly id: string;
   readonly label: string;
   readonly useFor: string;
-  readonly pricesUsd: Readonly<Record<ImageSize, number>>;
+  /** False when Gemini serves none of the alias's models (id and label are then its first). */
+  readonly available: boolean;
+  /** Per image, for the sizes the model makes. */
+  readonly pricesUsd: Readonly<Partial<Record<ImageSize, number>>>;
 }
 
 export interface Me {

@@ -70,8 +70,8 @@ export class ModelPicker extends LitElement {
           (m) => html`<label class="choice">
             <input type="radio" name="model" value=${m.alias} .checked=${live(m.alias === (this.chosen ?? me.defaultModel))} @change=${() => void this.save(m.alias)} />
             <strong>${m.alias} — ${m.label}</strong>
-            <span class="detail muted">${m.useFor}</span>
-            <span class="detail">1K ${formatUsd(m.pricesUsd['1K'])} · 2K ${formatUsd(m.pricesUsd['2K'])} · 4K ${formatUsd(m.pricesUsd['4K'])}</span>
+            <span class="detail muted">${m.available ? m.useFor : 'Not available now: Gemini serves none of its models.'}</span>
+            <span class="detail">${Object.entries(m.pricesUsd).map(([size, usd]) => `${size} ${formatUsd(usd)}`).join(' · ')}</span>
           </label>`,
         )}
       </fieldset>
