@@ -2,8 +2,8 @@
  * Which candidate each alias uses right now: the first one Gemini serves. The line-up is
  * looked up at first use, kept for an hour (refreshed in the background once stale, so a
  * generation never waits for it again), and looked up again at once when Gemini answers
- * NOT_FOUND for a model. If the line-up cannot be read, candidates are tried in order and
- * Gemini's own NOT_FOUND answers decide. Per instance; nothing here must survive a restart.
+ * NOT_FOUND for a model. If the line-up cannot be read (or names none of the catalogue's
+ * models), candidates are tried in order and Gemini's own NOT_FOUND answers decide. Per instance; nothing here must survive a restart.
  */
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -61,8 +61,10 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
     reading ??= (async () => {
       try {
         const ids = await directory.listModelIds();
-        // Gemini always serves some models: an empty list says nothing about ours.
-        if (ids.size === 0) throw new Error('the models list was empty');
+        // A list without any of our models (empty, or another backend's naming) says nothing about them.
+        if (!MODEL_ALIASES.some((alias) => catalogue[alias].candidates.some((m) => ids.has(m.id)))) {
+          throw new Error(`the models list (${ids.size} models) names none of the catalogue's models`);
+        }
         lineUp = { ids, readAt: now() };
         failedAt = undefined;
         log.info('read the Gemini model line-up', { served: MODEL_ALIASES.map((alias) => `${alias}: ${firstServed(alias, ids)?.id ?? 'none'}`).join(', ') });

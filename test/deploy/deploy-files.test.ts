@@ -4,6 +4,8 @@
  * (No Docker daemon or Google Cloud here: this is what can be checked without them.)
  */
 import { expect } from 'chai';
+import { MODEL_ALIASES } from '../../server/core/models.js';
+import { IMAGE_SIZES } from '../../server/core/options.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -128,9 +130,10 @@ describe('deployment files', () => {
   it('list every variable the server reads in .env.example', () => {
     const example = read('.env.example');
     const read_ = [...read('server/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
-    const costs = ['FLASH', 'PRO'].flatMap((model) => ['1K', '2K', '4K'].map((size) => `IMG_COST_${model}_${size}`));
+    // The per-alias variables are made from the aliases and sizes.
+    const perAlias = MODEL_ALIASES.map((alias) => alias.toUpperCase()).flatMap((alias) => [`IMG_MODEL_${alias}`, ...IMAGE_SIZES.map((size) => `IMG_COST_${alias}_${size}`)]);
     expect(read_.length).to.be.greaterThan(15);
-    expect([...read_, ...costs].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
+    expect([...read_, ...perAlias].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
   });
 
   it('run one Node major everywhere: the image, Cloud Build, CI and package.json', () => {

@@ -67,7 +67,7 @@ describe('model resolver', () => {
   });
 
   it('names the alias, the ids tried and the variable to set when no candidate is served', async () => {
-    const { directory } = lineUp(['gemini-3.5-flash']);
+    const { directory } = lineUp(['gemini-3.5-flash', 'gemini-3-pro-image']);
     const models = resolver(directory);
     const err = await models.resolve({ alias: 'flash' }).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(AppError);
@@ -91,8 +91,10 @@ describe('model resolver', () => {
     expect(state.reads).to.equal(2);
   });
 
-  it('treats an empty models list as unreadable', async () => {
-    const { directory } = lineUp([]);
-    expect((await resolver(directory).resolve({ alias: 'pro' })).id).to.equal('gemini-3-pro-image');
+  it('treats a models list that names none of the catalogue as unreadable', async () => {
+    for (const ids of [[], ['gemini-3.5-flash']]) {
+      const { directory } = lineUp(ids);
+      expect((await resolver(directory).resolve({ alias: 'pro' })).id).to.equal('gemini-3-pro-image');
+    }
   });
 });
