@@ -65,18 +65,17 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
         const { failure } = outcome;
         const retryable = attemptNumber <= options.maxRetries && failure.retryable;
         const delayMs = retryable ? backoffMs(failure, attemptNumber) : undefined;
-        // Never the prompt or the key: status and the already-sanitised public message only.
-        const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: failure.httpStatus, status: failure.status, detail: failure.publicMessage };
+        // Never the prompt or the key, nor Gemini's own words (which can echo the prompt): what failed, not what was said.
+        const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: failure.httpStatus, status: failure.status };
         if (delayMs === undefined) {
-          // A safety block or refusal is Gemini working as intended, not an upstream failure;
-          // its message may quote the model's reply, which can echo the prompt, so it stays out.
-          if (failure.declined) log.info('Gemini declined the request', { ...fields, detail: undefined });
+          // A safety block or refusal is Gemini working as intended, not an upstream failure.
+          if (failure.declined) log.info('Gemini declined the request', fields);
           else log.warn('Gemini call failed', { ...fields, willRetry: false });
           if (failure.modelUnavailable) throw new ModelUnavailableError(request.modelId, failure.publicMessage);
           const logMessage = failure.declined ? 'Gemini declined the request' : `Gemini call failed${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ''}`;
           throw new AppError(failure.status, failure.publicMessage, { logMessage });
         }
-        log.warn('Gemini call failed; retrying', { ...fields, willRetry: true, delayMs });
+        log.warn('Gemini call failed; retrying', { ...fields, willRetry: true, delayMs, reason: failure.retryReason });
         // `attempt` is the number of the attempt about to start (2 for the first retry).
         generateOptions?.onRetry?.({ attempt: attemptNumber + 1, delayMs, reason: failure.retryReason });
         await sleep(delayMs);

@@ -72,7 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       timeoutMs: options.geminiTimeoutMs ?? 5_000,
       maxRetries: 2,
       retryBaseDelayMs: 5,
-      logger: silentLogger,
+      logger,
     }),
     logger,
     progressIntervalMs: 50,
