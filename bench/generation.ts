@@ -49,7 +49,7 @@ function imageWork(body: Buffer, dir: string): () => Promise<void> {
 
 function answerRequest(fake: { url: string; apiKey: string }, imageSize: Size): () => Promise<Buffer> {
   return async () => {
-    const response = await fetch(`${fake.url}/v1beta/models/bench:generateContent`, {
+    const response = await fetch(`${fake.url}/v1beta/models/gemini-nano-banana-2.1:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': fake.apiKey },
       body: JSON.stringify({ contents: [{ parts: [{ text: 'x' }] }], generationConfig: { imageConfig: { aspectRatio: '1:1', imageSize } } }),
