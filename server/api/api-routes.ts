@@ -64,11 +64,11 @@ export function apiRoutes(deps: ApiDeps): express.Router {
       isAdmin: caller.isAdmin,
       defaultModel: chooseModel(catalogue, undefined, prefs.defaultModel).alias,
       mcpUrl: deps.mcpUrl,
-      // Each alias as it runs now; with none of its models served, its first, marked unavailable.
+      // Each alias as it runs now (its first served model); with none served, its first, marked unavailable.
       models: MODEL_ALIASES.map((alias) => {
         const { candidates, useFor } = catalogue[alias];
-        const m = current[alias] ?? candidates[0];
-        return { alias, id: m?.id, label: m?.label, useFor, available: current[alias] !== undefined, pricesUsd: m?.pricesUsd ?? {} };
+        const m = current[alias][0] ?? candidates[0];
+        return { alias, id: m?.id, label: m?.label, useFor, available: current[alias].length > 0, pricesUsd: m?.pricesUsd ?? {} };
       }),
     });
   }));

@@ -120,6 +120,10 @@ export interface ImageOptions {
   readonly referenceCount: number;
 }
 
+export function acceptsOptions(model: ImageModel, options: ImageOptions): boolean {
+  return model.imageSizes.includes(options.imageSize) && model.aspectRatios.includes(options.aspectRatio) && options.referenceCount <= model.maxReferenceImages;
+}
+
 /** Refuses options the model does not take, naming what it does take. */
 export function checkOptions(model: ImageModel, options: ImageOptions): void {
   const name = `${model.alias} (${model.label}, ${model.id})`;

@@ -6,7 +6,7 @@
  */
 import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { checkOptions, chooseModel, priceUsd, type Catalogue, type ImageModel } from '../core/models.js';
+import { acceptsOptions, checkOptions, chooseModel, priceUsd, type Catalogue, type ImageModel } from '../core/models.js';
 import { newImageName, parseImageReference, type ImageName } from '../core/names.js';
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { ModelUnavailableError, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
@@ -87,7 +87,10 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
   const prefs = input.model === undefined ? await deps.records.prefs(input.email) : {};
   const choice = chooseModel(deps.catalogue, input.model, prefs.defaultModel);
   const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
-  let model = await deps.models.resolve(choice);
+  // Of the alias's served models, the first that takes these options (a 512 px draft may need an older one).
+  const fits = (m: ImageModel) => acceptsOptions(m, options);
+  const unavailable = new Set<string>();
+  let model = await deps.models.resolve(choice, { fits });
   checkOptions(model, options);
 
   if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
@@ -95,7 +98,6 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
 
   // A model retired since the line-up was read answers NOT_FOUND (nothing generated, nothing
   // billed): the same call moves to the next candidate; resolve() throws once none is left.
-  const unavailable = new Set<string>();
   let generated: GeneratedImage | undefined;
   while (!generated) {
     onStage({ stage: 'generating', model, imageSize: input.imageSize, aspectRatio: input.aspectRatio });
@@ -108,7 +110,7 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
       if (!(err instanceof ModelUnavailableError)) throw err;
       deps.models.reportMissing(model.id);
       unavailable.add(model.id);
-      model = await deps.models.resolve(choice, unavailable);
+      model = await deps.models.resolve(choice, { exclude: unavailable, fits });
       checkOptions(model, options);
     }
   }

@@ -16,15 +16,16 @@ export interface ModelDirectory {
 
 export interface ModelResolver {
   /**
-   * The model for `choice`: its preferred id when served, else the alias's first served
-   * candidate, never one in `exclude`. Throws an AppError naming the alias, the ids tried and
-   * the variable to set when none is served.
+   * The model for `choice`: its preferred id when served; else the alias's first served
+   * candidate that `fits` (the request's options), else its first served one; never one in
+   * `exclude`. Throws an AppError naming the alias, the ids tried and the variable to set when
+   * none is served.
    */
-  resolve(choice: ModelChoice, exclude?: ReadonlySet<string>): Promise<ImageModel>;
+  resolve(choice: ModelChoice, options?: { exclude?: ReadonlySet<string>; fits?: (model: ImageModel) => boolean }): Promise<ImageModel>;
   /** Gemini answered NOT_FOUND for `id`: it is skipped for a while and the line-up is read again. */
   reportMissing(id: string): void;
-  /** What each alias resolves to now (undefined: none served), for help and the dashboard. */
-  current(): Promise<Readonly<Record<ModelAlias, ImageModel | undefined>>>;
+  /** Each alias's served models now, best first (empty: none), for help and the dashboard. */
+  current(): Promise<Readonly<Record<ModelAlias, readonly ImageModel[]>>>;
 }
 
 export interface ModelResolverOptions {
@@ -67,7 +68,7 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
         }
         lineUp = { ids, readAt: now() };
         failedAt = undefined;
-        log.info('read the Gemini model line-up', { served: MODEL_ALIASES.map((alias) => `${alias}: ${firstServed(alias, ids)?.id ?? 'none'}`).join(', ') });
+        log.info('read the Gemini model line-up', { served: MODEL_ALIASES.map((alias) => `${alias}: ${served(alias, ids)[0]?.id ?? 'none'}`).join(', ') });
         return ids;
       } catch (err) {
         failedAt = now();
@@ -93,15 +94,15 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
 
   const isMissing = (id: string) => (missing.get(id) ?? 0) > now();
 
-  function firstServed(alias: ModelAlias, ids: ReadonlySet<string> | undefined, choice?: ModelChoice, exclude?: ReadonlySet<string>): ImageModel | undefined {
-    const { candidates } = catalogue[alias];
-    const ordered = [...candidates.filter((m) => m.id === choice?.preferredId), ...candidates.filter((m) => m.id !== choice?.preferredId)];
-    return ordered.find((m) => !exclude?.has(m.id) && !isMissing(m.id) && (ids === undefined || ids.has(m.id)));
+  function served(alias: ModelAlias, ids: ReadonlySet<string> | undefined, exclude?: ReadonlySet<string>): ImageModel[] {
+    return catalogue[alias].candidates.filter((m) => !exclude?.has(m.id) && !isMissing(m.id) && (ids === undefined || ids.has(m.id)));
   }
 
   return {
-    async resolve(choice, exclude) {
-      const model = firstServed(choice.alias, await servedIds(), choice, exclude);
+    async resolve(choice, { exclude, fits } = {}) {
+      const models = served(choice.alias, await servedIds(), exclude);
+      // A model the caller named is theirs, fitting or not; otherwise the options pick among the alias's models.
+      const model = models.find((m) => m.id === choice.preferredId) ?? models.find((m) => fits?.(m) ?? true) ?? models[0];
       if (model) return model;
       const entry = catalogue[choice.alias];
       throw new AppError(
@@ -119,7 +120,7 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
     },
     async current() {
       const ids = await servedIds();
-      return Object.fromEntries(MODEL_ALIASES.map((alias) => [alias, firstServed(alias, ids)])) as Record<ModelAlias, ImageModel | undefined>;
+      return Object.fromEntries(MODEL_ALIASES.map((alias) => [alias, served(alias, ids)])) as Record<ModelAlias, ImageModel[]>;
     },
   };
 }

@@ -26,19 +26,17 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, caller: Call
   );
 }
 
-export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, ImageModel | undefined>>, defaultAlias: ModelAlias): string {
-  const models = MODEL_ALIASES.map((alias) => {
+export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, readonly ImageModel[]>>, defaultAlias: ModelAlias): string {
+  const models = MODEL_ALIASES.flatMap((alias) => {
     const entry = catalogue[alias];
-    const model = current[alias];
+    const [model, ...others] = current[alias];
     if (!model) {
-      return `- ${alias}: not available now (Gemini serves none of ${entry.candidates.map((m) => m.id).join(', ')}). For ${entry.useFor}.`;
+      return [`- ${alias}: not available now (Gemini serves none of ${entry.candidates.map((m) => m.id).join(', ')}). For ${entry.useFor}.`];
     }
-    const prices = model.imageSizes.map((size) => `${size} ${formatUsd(model.pricesUsd[size] ?? 0)}`).join(', ');
-    const ratios = model.aspectRatios.length === ASPECT_RATIOS.length ? 'every aspect ratio' : `aspect ratios ${model.aspectRatios.join(', ')}`;
-    return (
-      `- ${alias}: now ${model.label} (${model.id}). For ${entry.useFor}. Per image: ${prices}. ` +
-      `Takes ${ratios}; up to ${model.maxReferenceImages} reference images.`
-    );
+    return [
+      `- ${alias}: now ${describeModel(model)} For ${entry.useFor}.`,
+      ...others.map((other) => `  ${alias}, for what that one does not take: ${describeModel(other)}`),
+    ];
   });
   return [
     'Image Studio: generate images with Google Gemini.',
@@ -57,4 +55,10 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     'Each answer has a small preview, the image title and a link to the full-size PNG: give the user the link.',
     'image_info(image) shows what was recorded about one of your images.',
   ].join('\n');
+}
+
+function describeModel(model: ImageModel): string {
+  const prices = model.imageSizes.map((size) => `${size} ${formatUsd(model.pricesUsd[size] ?? 0)}`).join(', ');
+  const ratios = model.aspectRatios.length === ASPECT_RATIOS.length ? 'every aspect ratio' : `aspect ratios ${model.aspectRatios.join(', ')}`;
+  return `${model.label} (${model.id}): per image ${prices}; ${ratios}; up to ${model.maxReferenceImages} reference images.`;
 }

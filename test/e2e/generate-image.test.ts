@@ -113,6 +113,13 @@ for (const store of STORE_KINDS) {
       expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image', 'gemini-3.1-flash-image']);
     });
 
+    it('makes a 512 px draft with the flash model that makes them, at its price', async () => {
+      const result = await call({ prompt: 'a quick thumbnail sketch', image_size: '512', aspect_ratio: '1:8' });
+      expect(result.isError, textOf(result)).to.not.equal(true);
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3.1-flash-image']);
+      expect(await server.records.get(titleOf(result) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', imageSize: '512', costUsd: 0.045, ...expectedDimensions('1:8', '512') });
+    });
+
     it('accepts the retired preview names and product names, and sends the ids Gemini serves now', async () => {
       for (const model of ['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview', 'Nano Banana Pro']) {
         const result = await call({ prompt: `a picture by ${model}`, model });
@@ -234,7 +241,8 @@ for (const store of STORE_KINDS) {
         { args: {}, message: /prompt/ },
         { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
         { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 512, 1K, 2K, 4K/ },
-        { args: { prompt: 'a', image_size: '512' }, message: /image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/ },
+        { args: { prompt: 'a', model: 'pro', image_size: '512' }, message: /image_size 512 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it makes 1K, 2K, 4K/ },
+        { args: { prompt: 'a', model: 'Nano Banana 2.1', image_size: '512' }, message: /image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/ },
         { args: { prompt: 'a', model: 'pro', aspect_ratio: '8:1' }, message: /aspect_ratio 8:1 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it takes 1:1, 2:3/ },
         { args: { prompt: 'a', model: 'dall-e-3' }, message: /Unknown model "dall-e-3". Accepted: flash/ },
         { args: { prompt: 'a', reference_images: Array(15).fill(`${id}.png`) }, message: /at most 14 reference_images/ },

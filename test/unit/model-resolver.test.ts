@@ -36,6 +36,16 @@ describe('model resolver', () => {
     expect(state.reads).to.equal(1);
   });
 
+  it('picks the first served model that takes the options, unless the caller named one', async () => {
+    const { directory } = lineUp(all);
+    const models = resolver(directory);
+    const makes512 = (m: { imageSizes: readonly string[] }) => m.imageSizes.includes('512');
+    expect((await models.resolve({ alias: 'flash' }, { fits: makes512 })).id).to.equal('gemini-3.1-flash-image');
+    expect((await models.resolve({ alias: 'flash', preferredId: 'gemini-nano-banana-2.1' }, { fits: makes512 })).id).to.equal('gemini-nano-banana-2.1');
+    // None fits: the first served, so that the caller can say what it takes.
+    expect((await models.resolve({ alias: 'pro' }, { fits: makes512 })).id).to.equal('gemini-3-pro-image');
+  });
+
   it('skips candidates Gemini no longer lists', async () => {
     const { directory } = lineUp(['gemini-3.1-flash-image', 'gemini-3-pro-image']);
     const models = resolver(directory);
@@ -75,7 +85,7 @@ describe('model resolver', () => {
       .to.include('"flash"')
       .and.include('gemini-nano-banana-2.1, gemini-3.1-flash-image')
       .and.include('IMG_MODEL_FLASH');
-    expect((await models.current()).flash).to.equal(undefined);
+    expect((await models.current()).flash).to.deep.equal([]);
   });
 
   it('tries candidates in order when the line-up cannot be read, and reads again after a while', async () => {
@@ -83,7 +93,7 @@ describe('model resolver', () => {
     state.fail = true;
     const models = resolver(directory);
     expect((await models.resolve({ alias: 'flash' })).id).to.equal('gemini-nano-banana-2.1');
-    expect((await models.resolve({ alias: 'flash' }, new Set(['gemini-nano-banana-2.1']))).id).to.equal('gemini-3.1-flash-image');
+    expect((await models.resolve({ alias: 'flash' }, { exclude: new Set(['gemini-nano-banana-2.1']) })).id).to.equal('gemini-3.1-flash-image');
     expect(state.reads).to.equal(1);
     state.fail = false;
     clock = 150;
