@@ -4,7 +4,7 @@
  * (No Docker daemon or Google Cloud here: this is what can be checked without them.)
  */
 import { expect } from 'chai';
-import { MODEL_ALIASES } from '../../server/core/models.js';
+import { MODEL_ALIASES, buildCatalogue } from '../../server/core/models.js';
 import { IMAGE_SIZES } from '../../server/core/options.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +134,23 @@ describe('deployment files', () => {
     const perAlias = MODEL_ALIASES.map((alias) => alias.toUpperCase()).flatMap((alias) => [`IMG_MODEL_${alias}`, ...IMAGE_SIZES.map((size) => `IMG_COST_${alias}_${size}`)]);
     expect(read_.length).to.be.greaterThan(15);
     expect([...read_, ...perAlias].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
+  });
+
+  it("state the catalogue's models, order and prices in README and .env.example", () => {
+    const readme = read('README.md');
+    const example = read('.env.example');
+    const catalogue = buildCatalogue();
+    for (const alias of MODEL_ALIASES) {
+      const ids = catalogue[alias].candidates.map((m) => m.id);
+      expect(example, alias).to.include(`IMG_MODEL_${alias.toUpperCase()}=${ids.join(',')}`);
+      for (const model of catalogue[alias].candidates) {
+        const row = readme.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${model.id}\``));
+        expect(row, model.id).to.be.a('string');
+        // | alias | model | 512 | 1K | 2K | 4K | …, a price as "$0.050" or "—"
+        const cells = row!.split('|').map((cell) => cell.trim()).slice(3, 7);
+        expect(cells.map((cell) => (cell === '—' ? undefined : Number(cell.replace('$', '')))), model.id).to.deep.equal(IMAGE_SIZES.map((size) => model.pricesUsd[size]));
+      }
+    }
   });
 
   it('run one Node major everywhere: the image, Cloud Build, CI and package.json', () => {
