@@ -13,12 +13,14 @@
  *   shutdown date on Google's pages (a 2026-10-29 shutdown is reported only by third parties).
  * - gemini-3-pro-image (Nano Banana Pro): GA 2026-05-28, no shutdown date; $120 per million
  *   image-output tokens (Google's pricing page).
+ * - gemini-3.1-flash-lite-image (Nano Banana 2 Lite): GA 2026-06-30, Google's fastest image
+ *   model; 1K only, thinking minimal/high (its model page); about $0.034 per image (third parties).
  * - The preview ids (gemini-3.1-flash-image-preview, gemini-3-pro-image-preview) were shut
  *   down on 2026-06-25 (Gemini API deprecations page): accepted as names, never sent.
  */
 import { ASPECT_RATIOS, CLASSIC_ASPECT_RATIOS, type AspectRatio, type ImageSize } from './options.js';
 
-export const MODEL_ALIASES = ['flash', 'pro'] as const;
+export const MODEL_ALIASES = ['flash', 'pro', 'lite'] as const;
 export type ModelAlias = (typeof MODEL_ALIASES)[number];
 export const FALLBACK_MODEL: ModelAlias = 'flash';
 
@@ -99,6 +101,18 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     pricesUsd: { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
     tokenPricesUsdPerMillion: { input: 2, textOutput: 12, imageOutput: 120 },
   },
+  {
+    id: 'gemini-3.1-flash-lite-image',
+    label: 'Nano Banana 2 Lite',
+    imageSizes: ['1K'],
+    // Google's page says 14 ratios in its text but lists the classic ten: the ten are sure.
+    aspectRatios: classicRatios,
+    maxReferenceImages: 14,
+    thinking: ['minimal', 'high'],
+    // About 1,120 image tokens at 1K; third parties put it near $0.034 per image.
+    pricesUsd: { '1K': 0.034 },
+    tokenPricesUsdPerMillion: { input: 0.25, textOutput: 1.5, imageOutput: 30 },
+  },
 ];
 
 export const ALIAS_SPECS: Readonly<Record<ModelAlias, AliasSpec>> = {
@@ -112,6 +126,12 @@ export const ALIAS_SPECS: Readonly<Record<ModelAlias, AliasSpec>> = {
     alias: 'pro',
     useFor: 'final renders, text in images, complex compositions',
     candidates: ['gemini-3-pro-image'],
+    formerNames: [],
+  },
+  lite: {
+    alias: 'lite',
+    useFor: 'the fastest 1K drafts, many variants',
+    candidates: ['gemini-3.1-flash-lite-image'],
     formerNames: [],
   },
 };

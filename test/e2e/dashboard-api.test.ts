@@ -45,7 +45,7 @@ for (const store of STORE_KINDS) {
 
       const bad = await api('/me/default-model', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'dall-e' }) });
       expect(bad.status).to.equal(400);
-      expect((await json<{ message: string }>(bad)).message).to.equal('model must be one of flash, pro');
+      expect((await json<{ message: string }>(bad)).message).to.equal('model must be one of flash, pro, lite');
       expect((await json<{ defaultModel: string }>(await api('/me'))).defaultModel).to.equal('pro');
     });
 

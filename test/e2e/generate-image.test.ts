@@ -113,6 +113,14 @@ for (const store of STORE_KINDS) {
       expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3-pro-image', 'gemini-3.1-flash-image']);
     });
 
+    it('generates with lite, the fastest model, at its price', async () => {
+      const result = await call({ prompt: 'twenty quick variants, first one', model: 'lite' });
+      expect(result.isError, textOf(result)).to.not.equal(true);
+      expect(textOf(result)).to.include('lite (Nano Banana 2 Lite, gemini-3.1-flash-lite-image)').and.include('$0.034');
+      expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3.1-flash-lite-image']);
+      expect(await server.records.totals(LOCAL_CALLER.email)).to.deep.include({ imageCount: 1, costUsd: 0.034 });
+    });
+
     it('makes a 512 px draft with the flash model that makes them, at its price', async () => {
       const result = await call({ prompt: 'a quick thumbnail sketch', image_size: '512', aspect_ratio: '1:8' });
       expect(result.isError, textOf(result)).to.not.equal(true);
@@ -242,6 +250,7 @@ for (const store of STORE_KINDS) {
         { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
         { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 512, 1K, 2K, 4K/ },
         { args: { prompt: 'a', model: 'pro', image_size: '512' }, message: /image_size 512 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it makes 1K, 2K, 4K/ },
+        { args: { prompt: 'a', model: 'lite', image_size: '2K' }, message: /image_size 2K is not available with lite \(Nano Banana 2 Lite, gemini-3\.1-flash-lite-image\); it makes 1K\./ },
         { args: { prompt: 'a', model: 'Nano Banana 2.1', image_size: '512' }, message: /image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/ },
         { args: { prompt: 'a', model: 'pro', aspect_ratio: '8:1' }, message: /aspect_ratio 8:1 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it takes 1:1, 2:3/ },
         { args: { prompt: 'a', model: 'dall-e-3' }, message: /Unknown model "dall-e-3". Accepted: flash/ },

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { ALIAS_SPECS, MODEL_SPECS } from '../../server/core/catalogue.js';
-import { acceptedModelNames, buildCatalogue, checkOptions, chooseModel, findModelChoice, priceUsd, recordedPriceUsd, type ImageModel } from '../../server/core/models.js';
+import { acceptedModelNames, buildCatalogue, checkOptions, chooseModel, findModelChoice, priceUsd, recordedPriceUsd, type ImageModel, type ModelAlias } from '../../server/core/models.js';
 import { ASPECT_RATIOS, IMAGE_SIZES } from '../../server/core/options.js';
 
 describe('model catalogue', () => {
   const catalogue = buildCatalogue();
-  const model = (alias: 'flash' | 'pro', index = 0): ImageModel => catalogue[alias].candidates[index]!;
+  const model = (alias: ModelAlias, index = 0): ImageModel => catalogue[alias].candidates[index]!;
 
   it('prices exactly the sizes each model makes, and every alias candidate has a spec', () => {
     for (const spec of MODEL_SPECS) {
@@ -24,6 +24,8 @@ describe('model catalogue', () => {
       ['gemini-3.1-flash-image', 'Nano Banana 2'],
     ]);
     expect(model('pro').id).to.equal('gemini-3-pro-image');
+    expect(model('lite')).to.include({ id: 'gemini-3.1-flash-lite-image', label: 'Nano Banana 2 Lite' });
+    expect(model('lite').pricesUsd).to.deep.equal({ '1K': 0.034 });
     expect(IMAGE_SIZES.map((size) => model('flash', 1).pricesUsd[size])).to.deep.equal([0.045, 0.067, 0.101, 0.151]);
     expect(IMAGE_SIZES.map((size) => model('pro').pricesUsd[size])).to.deep.equal([undefined, 0.134, 0.134, 0.24]);
   });

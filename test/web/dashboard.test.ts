@@ -144,7 +144,10 @@ describe('dashboard in Chromium (sign-in with the Firebase Auth emulator)', func
     const { context, page } = await openAs(ADA);
     await page.getByRole('link', { name: 'Default model' }).click();
     expect(await page.getByRole('radio', { name: /^flash/ }).isChecked()).to.be.true;
-    expect(await page.locator('model-picker label').allInnerTexts()).to.satisfy((labels: string[]) => labels.some((l) => l.startsWith('pro') && l.includes('4K $0.24')));
+    const labels = await page.locator('model-picker label').allInnerTexts();
+    expect(labels.find((l) => l.startsWith('pro'))).to.include('4K $0.24');
+    // Each alias shows the sizes its current model makes, and only those.
+    expect(labels.find((l) => l.startsWith('lite'))).to.include('Nano Banana 2 Lite').and.include('1K $0.034').and.not.include('2K');
     await page.getByRole('radio', { name: /^pro/ }).check();
     await page.getByText('Saved: new images use pro').waitFor();
     await keepScreenshot(page, 'default-model');

@@ -1,6 +1,6 @@
 /** The JSON the server's /api answers with (server/api/api-routes.ts). */
 
-export type ModelAlias = 'flash' | 'pro';
+export type ModelAlias = 'flash' | 'pro' | 'lite';
 export type ImageSize = '512' | '1K' | '2K' | '4K';
 
 /** An alias as it runs now: the model Gemini serves for it, and that model's prices. */
