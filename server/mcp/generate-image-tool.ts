@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Caller } from '../core/access.js';
-import { formatUsd } from '../core/models.js';
+import { MODEL_ALIASES, formatUsd } from '../core/models.js';
 import {
   ASPECT_RATIOS,
   DEFAULT_ASPECT_RATIO,
@@ -41,7 +41,7 @@ const inputSchema = {
     .max(100, 'model is a short name such as "flash" or "pro"')
     .optional()
     .describe(
-      'Pass ONLY when the user explicitly asked for a specific model ("flash" or "pro", or a Gemini model name). ' +
+      `Pass ONLY when the user explicitly asked for a specific model (${MODEL_ALIASES.map((a) => `"${a}"`).join(', ')}, or a Gemini model name). ` +
         "Otherwise leave it out: the user's own default applies.",
     ),
   image_size: z
