@@ -68,10 +68,10 @@ async function main(): Promise<void> {
     const access =
       auth.kind === 'sign-in'
         ? `sign-in with Google for ${auth.allowedEmails.length} allowed address(es)`
-      : 'sign-in DISABLED (IMG_AUTH_DISABLED=1): ' +
-        (loopback
-          ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
-          : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`);
+        : 'sign-in DISABLED (IMG_AUTH_DISABLED=1): ' +
+          (loopback
+            ? 'anyone on this machine can generate; listening on loopback only (set IMG_HOST to change)'
+            : `anyone who can reach ${config.host} can generate, because IMG_HOST is set`);
     logger.info(
       `Image Studio listening on http://${config.host}:${config.port}, ${access}; storing in ${stores.description}`,
       { publicUrl: config.publicUrl, store: stores.description, gemini: geminiDescription(config) },
