@@ -68,15 +68,22 @@ function normalize(name: string): string {
   return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
 }
 
-/** Every name that means an alias: its own, its candidates' ids and product names, its former names. */
+/**
+ * Every name that means an alias: its own; its candidates' ids and product names, which name
+ * that model; and, naming the alias only, default candidates the operator replaced, retired ids
+ * and former names.
+ */
 function namesOf(entry: AliasEntry): { name: string; preferredId?: string }[] {
-  const known = MODEL_SPECS.filter((spec) => ALIAS_SPECS[entry.alias].candidates.includes(spec.id));
+  const defaults = MODEL_SPECS.filter((spec) => ALIAS_SPECS[entry.alias].candidates.includes(spec.id));
+  const aliasOnly = [
+    ...defaults.flatMap((spec) => [spec.id, spec.label]),
+    ...[...entry.candidates, ...defaults].flatMap((spec) => spec.formerIds ?? []),
+    ...entry.formerNames,
+  ];
   return [
     { name: entry.alias },
     ...entry.candidates.flatMap((m) => [{ name: m.id, preferredId: m.id }, { name: m.label, preferredId: m.id }]),
-    // Default candidates the operator replaced, and retired ids, still name the alias.
-    ...[...entry.candidates, ...known].flatMap((spec) => [{ name: spec.id }, { name: spec.label }, ...(spec.formerIds ?? []).map((name) => ({ name }))]),
-    ...entry.formerNames.map((name) => ({ name })),
+    ...aliasOnly.map((name) => ({ name })),
   ];
 }
 
@@ -120,22 +127,29 @@ export interface ImageOptions {
   readonly referenceCount: number;
 }
 
+/** What the model does not take of these options, naming what it does take; undefined if it takes them all. */
+function optionsProblem(model: ImageModel, options: ImageOptions): string | undefined {
+  const name = `${model.alias} (${model.label}, ${model.id})`;
+  if (!model.imageSizes.includes(options.imageSize)) {
+    return `image_size ${options.imageSize} is not available with ${name}; it makes ${model.imageSizes.join(', ')}.`;
+  }
+  if (!model.aspectRatios.includes(options.aspectRatio)) {
+    return `aspect_ratio ${options.aspectRatio} is not available with ${name}; it takes ${model.aspectRatios.join(', ')}.`;
+  }
+  if (options.referenceCount > model.maxReferenceImages) {
+    return `Too many reference images for ${name}: ${options.referenceCount}; it takes at most ${model.maxReferenceImages}.`;
+  }
+  return undefined;
+}
+
 export function acceptsOptions(model: ImageModel, options: ImageOptions): boolean {
-  return model.imageSizes.includes(options.imageSize) && model.aspectRatios.includes(options.aspectRatio) && options.referenceCount <= model.maxReferenceImages;
+  return optionsProblem(model, options) === undefined;
 }
 
 /** Refuses options the model does not take, naming what it does take. */
 export function checkOptions(model: ImageModel, options: ImageOptions): void {
-  const name = `${model.alias} (${model.label}, ${model.id})`;
-  if (!model.imageSizes.includes(options.imageSize)) {
-    throw invalidArgument(`image_size ${options.imageSize} is not available with ${name}; it makes ${model.imageSizes.join(', ')}.`);
-  }
-  if (!model.aspectRatios.includes(options.aspectRatio)) {
-    throw invalidArgument(`aspect_ratio ${options.aspectRatio} is not available with ${name}; it takes ${model.aspectRatios.join(', ')}.`);
-  }
-  if (options.referenceCount > model.maxReferenceImages) {
-    throw invalidArgument(`Too many reference images for ${name}: ${options.referenceCount}; it takes at most ${model.maxReferenceImages}.`);
-  }
+  const problem = optionsProblem(model, options);
+  if (problem) throw invalidArgument(problem);
 }
 
 export function priceUsd(model: ImageModel, size: ImageSize): number {

@@ -106,7 +106,7 @@ const FINISH_REASONS: Readonly<Record<string, { kind: 'withheld' | 'no-image' | 
 const REPHRASE = 'Rephrase the prompt (or use different reference images) and try again.';
 const NOT_CHARGED = 'Nothing was stored or added to your spend.';
 
-/** The first image in Gemini's answer, or an AppError saying why there is none. */
+/** The image in Gemini's answer (the last one that is not a thought), or an AppError saying why there is none. */
 export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
   const feedback = answer.promptFeedback;
   if (feedback?.blockReason) {

@@ -88,16 +88,19 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
   const choice = chooseModel(deps.catalogue, input.model, prefs.defaultModel);
   const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
   // Of the alias's served models, the first that takes these options (a 512 px draft may need an older one).
-  const fits = (m: ImageModel) => acceptsOptions(m, options);
-  const unavailable = new Set<string>();
-  let model = await deps.models.resolve(choice, { fits });
-  checkOptions(model, options);
+  const pickModel = async () => {
+    const picked = await deps.models.resolve(choice, (m) => acceptsOptions(m, options));
+    checkOptions(picked, options);
+    return picked;
+  };
+  let model = await pickModel();
 
   if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
   const references = await Promise.all(referenceNames.map((name) => loadReference(deps.images, name)));
 
   // A model retired since the line-up was read answers NOT_FOUND (nothing generated, nothing
-  // billed): the same call moves to the next candidate; resolve() throws once none is left.
+  // billed): reported, it is skipped, so the same call moves to the next candidate, and
+  // resolve() throws once none is left.
   let generated: GeneratedImage | undefined;
   while (!generated) {
     onStage({ stage: 'generating', model, imageSize: input.imageSize, aspectRatio: input.aspectRatio });
@@ -109,9 +112,7 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
     } catch (err) {
       if (!(err instanceof ModelUnavailableError)) throw err;
       deps.models.reportMissing(model.id);
-      unavailable.add(model.id);
-      model = await deps.models.resolve(choice, { exclude: unavailable, fits });
-      checkOptions(model, options);
+      model = await pickModel();
     }
   }
 

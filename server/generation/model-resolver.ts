@@ -2,8 +2,9 @@
  * Which candidate each alias uses right now: the first one Gemini serves. The line-up is
  * looked up at first use, kept for an hour (refreshed in the background once stale, so a
  * generation never waits for it again), and looked up again at once when Gemini answers
- * NOT_FOUND for a model. If the line-up cannot be read (or names none of the catalogue's
- * models), candidates are tried in order and Gemini's own NOT_FOUND answers decide. Per instance; nothing here must survive a restart.
+ * NOT_FOUND for a model, which is then skipped. If the line-up cannot be read (or names none
+ * of the catalogue's models), candidates are tried in order and Gemini's own NOT_FOUND answers
+ * decide. Per instance: nothing here must survive a restart.
  */
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,11 +18,10 @@ export interface ModelDirectory {
 export interface ModelResolver {
   /**
    * The model for `choice`: its preferred id when served; else the alias's first served
-   * candidate that `fits` (the request's options), else its first served one; never one in
-   * `exclude`. Throws an AppError naming the alias, the ids tried and the variable to set when
-   * none is served.
+   * candidate that `fits` (the request's options), else its first served one. Throws an
+   * AppError naming the alias, the ids tried and the variable to set when none is served.
    */
-  resolve(choice: ModelChoice, options?: { exclude?: ReadonlySet<string>; fits?: (model: ImageModel) => boolean }): Promise<ImageModel>;
+  resolve(choice: ModelChoice, fits?: (model: ImageModel) => boolean): Promise<ImageModel>;
   /** Gemini answered NOT_FOUND for `id`: it is skipped for a while and the line-up is read again. */
   reportMissing(id: string): void;
   /** Each alias's served models now, best first (empty: none), for help and the dashboard. */
@@ -94,13 +94,13 @@ export function createModelResolver(options: ModelResolverOptions): ModelResolve
 
   const isMissing = (id: string) => (missing.get(id) ?? 0) > now();
 
-  function served(alias: ModelAlias, ids: ReadonlySet<string> | undefined, exclude?: ReadonlySet<string>): ImageModel[] {
-    return catalogue[alias].candidates.filter((m) => !exclude?.has(m.id) && !isMissing(m.id) && (ids === undefined || ids.has(m.id)));
+  function served(alias: ModelAlias, ids: ReadonlySet<string> | undefined): ImageModel[] {
+    return catalogue[alias].candidates.filter((m) => !isMissing(m.id) && (ids === undefined || ids.has(m.id)));
   }
 
   return {
-    async resolve(choice, { exclude, fits } = {}) {
-      const models = served(choice.alias, await servedIds(), exclude);
+    async resolve(choice, fits) {
+      const models = served(choice.alias, await servedIds());
       // A model the caller named is theirs, fitting or not; otherwise the options pick among the alias's models.
       const model = models.find((m) => m.id === choice.preferredId) ?? models.find((m) => fits?.(m) ?? true) ?? models[0];
       if (model) return model;

@@ -40,10 +40,10 @@ describe('model resolver', () => {
     const { directory } = lineUp(all);
     const models = resolver(directory);
     const makes512 = (m: { imageSizes: readonly string[] }) => m.imageSizes.includes('512');
-    expect((await models.resolve({ alias: 'flash' }, { fits: makes512 })).id).to.equal('gemini-3.1-flash-image');
-    expect((await models.resolve({ alias: 'flash', preferredId: 'gemini-nano-banana-2.1' }, { fits: makes512 })).id).to.equal('gemini-nano-banana-2.1');
+    expect((await models.resolve({ alias: 'flash' }, makes512)).id).to.equal('gemini-3.1-flash-image');
+    expect((await models.resolve({ alias: 'flash', preferredId: 'gemini-nano-banana-2.1' }, makes512)).id).to.equal('gemini-nano-banana-2.1');
     // None fits: the first served, so that the caller can say what it takes.
-    expect((await models.resolve({ alias: 'pro' }, { fits: makes512 })).id).to.equal('gemini-3-pro-image');
+    expect((await models.resolve({ alias: 'pro' }, makes512)).id).to.equal('gemini-3-pro-image');
   });
 
   it('skips candidates Gemini no longer lists', async () => {
@@ -93,12 +93,16 @@ describe('model resolver', () => {
     state.fail = true;
     const models = resolver(directory);
     expect((await models.resolve({ alias: 'flash' })).id).to.equal('gemini-nano-banana-2.1');
-    expect((await models.resolve({ alias: 'flash' }, { exclude: new Set(['gemini-nano-banana-2.1']) })).id).to.equal('gemini-3.1-flash-image');
     expect(state.reads).to.equal(1);
+    models.reportMissing('gemini-nano-banana-2.1'); // Gemini's 404 decides; the list is tried again at once
+    expect((await models.resolve({ alias: 'flash' })).id).to.equal('gemini-3.1-flash-image');
+    expect(state.reads).to.equal(2);
+    expect((await models.resolve({ alias: 'flash' })).id).to.equal('gemini-3.1-flash-image');
+    expect(state.reads).to.equal(2); // not again within the retry interval
     state.fail = false;
     clock = 150;
     await models.resolve({ alias: 'flash' });
-    expect(state.reads).to.equal(2);
+    expect(state.reads).to.equal(3);
   });
 
   it('treats a models list that names none of the catalogue as unreadable', async () => {
