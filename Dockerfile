@@ -1,6 +1,6 @@
 # Image Studio MCP for Cloud Run. Two stages: the build stage has the dev dependencies
-# (TypeScript) and compiles server/ to dist/; the runtime stage has production dependencies
-# and dist/ only. The dashboard is not in the image: Firebase Hosting serves it.
+# (TypeScript) and compiles server/ to dist/; the runtime stage has production dependencies,
+# dist/ and the app's icons only. The dashboard is not in the image: Firebase Hosting serves it.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -16,6 +16,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# tsc compiles only .ts: the app's icons are read from the source folder (server/ui/icon-routes.ts).
+COPY --from=build /app/server/ui/icons ./server/ui/icons
 # Cloud Run sets PORT (8080); the server reads it.
 ENV PORT=8080
 EXPOSE 8080

@@ -5,9 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { interpretResponse, type GeminiAnswer } from '../server/gemini/gemini-mapping.js';
 import { decodeImage, makeSmallImages } from '../server/generation/image-derivatives.js';
 import { loopDelay, startFake, startServer, type Child } from './processes.js';
@@ -16,14 +14,15 @@ import { median, medianMs, timeMs, type Figure } from './stats.js';
 const SIZES = ['1K', '2K', '4K'] as const;
 type Size = (typeof SIZES)[number];
 
+/** Today's client: MCP 2026-07-28, one stateless request per call. */
 async function connect(url: string): Promise<Client> {
-  const client = new Client({ name: 'bench', version: '1.0.0' });
+  const client = new Client({ name: 'bench', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
   return client;
 }
 
 async function generate(client: Client, imageSize: Size): Promise<string> {
-  const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'benchmark noise', image_size: imageSize } }, undefined, { timeout: 600_000 })) as CallToolResult;
+  const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'benchmark noise', image_size: imageSize } }, { timeout: 600_000 });
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
   if (result.isError) throw new Error(`generation failed: ${text}`);
   return /"([0-9a-f]{32}\.png)"/.exec(text)![1]!;

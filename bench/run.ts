@@ -6,6 +6,7 @@
  */
 import { benchDashboardApi } from './dashboard-api.js';
 import { benchGeneration, cleanGeneration } from './generation.js';
+import { benchPreview } from './preview.js';
 import { benchServing } from './serving.js';
 import { benchStartup } from './startup.js';
 import type { Figure } from './stats.js';
@@ -20,6 +21,8 @@ const step = (name: string) => process.stderr.write(`bench: ${name}…\n`);
 step('generation through MCP (1K, 2K, 4K; concurrency; memory)');
 const generation = await benchGeneration(runs);
 figures.push(...generation.figures);
+step('preview of the worst case (pure noise)');
+figures.push(...(await benchPreview(runs)));
 step('image serving');
 figures.push(...(await benchServing(generation.served, seconds)));
 await cleanGeneration(generation.served.root);

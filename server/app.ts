@@ -2,13 +2,13 @@
  * createApp(deps) builds the express app from ready-made dependencies and never listens:
  * main.ts listens in production, tests on a random port with their own stores and fakes.
  */
-import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import type { OAuthRoutes } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
 import type { Catalogue } from './core/models.js';
 import { httpStatusOf, requestBodyError, toAppError } from './errors.js';
+import { lazyMiddleware } from './lazy.js';
 import type { ImageGenerator } from './gemini/image-generator.js';
 import type { ModelResolver } from './generation/model-resolver.js';
 import type { ImageStore } from './images/image-store.js';
@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import { mcpRoutes, type McpRouteDeps } from './mcp/mcp-routes.js';
 import { requestLog } from './ops/request-log.js';
 import type { RecordStore } from './records/record-store.js';
+import { iconRoutes, serverIcons } from './ui/icon-routes.js';
 import { uiRoutes } from './ui/ui-routes.js';
 
 export interface AppDeps {
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('Cache-Control', 'no-store').json({ ok: true });
   });
 
+  app.use(iconRoutes());
   app.use(imageRoutes({ images: deps.images, logger: deps.logger }));
   app.use(
     apiRoutes({
@@ -71,9 +73,17 @@ export function createApp(deps: AppDeps): express.Express {
 
   // MCP and sign-in answer only to the public host and loopback: a web page cannot reach
   // them through DNS rebinding. (Images may come through a CDN under other names.)
-  const knownHosts = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]', new URL(deps.publicUrl).hostname]);
+  const publicHost = new URL(deps.publicUrl).hostname;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'];
+  // The SDK's checks (@modelcontextprotocol/express) load with the first request they see, like the rest of the SDK.
+  const sdkExpress = () => import('@modelcontextprotocol/express');
+  const knownHosts = lazyMiddleware(async () => (await sdkExpress()).hostHeaderValidation([...loopback, publicHost]));
   app.use(['/mcp', '/authorize', '/token', '/register', '/revoke', '/auth', '/.well-known'], knownHosts);
 
+  // A web page may call /mcp only from our own origin (and, in local mode, from loopback, where
+  // browser-based tools such as the MCP Inspector run); requests without Origin are not from a page.
+  const originHosts = deps.auth.kind === 'disabled' ? [...loopback, publicHost] : [publicHost];
+  const checkOrigin = lazyMiddleware(async () => (await sdkExpress()).originValidation(originHosts));
   let caller: Pick<McpRouteDeps, 'authenticate' | 'resolveCaller'> = { resolveCaller: () => LOCAL_CALLER };
   if (deps.auth.kind === 'oauth') {
     const oauth = deps.auth.routes;
@@ -83,6 +93,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     mcpRoutes({
       ...caller,
+      checkOrigin,
+      icons: serverIcons(deps.publicUrl),
       tools: {
         catalogue: deps.catalogue,
         models: deps.models,

@@ -4,14 +4,14 @@
  * /token, /register and /revoke with RFC 6749 error shapes; our provider does the rest.
  */
 import { createHash } from 'node:crypto';
-import express, { type Request, type RequestHandler, type Response } from 'express';
-import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
-import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import express, { type RequestHandler, type Response } from 'express';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { mcpAuthRouter, requireBearerAuth } from '@modelcontextprotocol/server-legacy/auth';
 import { isListed, type Caller } from '../core/access.js';
 import { AppError, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuthStateStore } from './auth-state-store.js';
-import { errorPage } from './consent-page.js';
+import { ERROR_PAGE_CSP, errorPage } from './consent-page.js';
 import type { GoogleSignIn } from './google-sign-in.js';
 import { ImageStudioOAuthProvider, type PendingAuthorization } from './oauth-provider.js';
 import { TokenIssuer, hashOf, randomToken } from './tokens.js';
@@ -38,8 +38,8 @@ export interface OAuthRoutes {
   readonly router: express.Router;
   /** 401 with WWW-Authenticate unless the request carries a valid access token of ours. */
   readonly requireToken: RequestHandler;
-  /** The caller behind a request that passed `requireToken`, with the allow-list applied now. */
-  readonly callerOf: (req: Request) => Caller;
+  /** The caller behind a request that passed `requireToken` (its `req.auth`), with the allow-list applied now. */
+  readonly callerOf: (auth: AuthInfo | undefined) => Caller;
 }
 
 export function oauthRoutes(deps: OAuthDeps): OAuthRoutes {
@@ -112,8 +112,8 @@ export function oauthRoutes(deps: OAuthDeps): OAuthRoutes {
   });
 
   const requireToken = requireBearerAuth({ verifier: provider, resourceMetadataUrl: `${deps.publicUrl}/.well-known/oauth-protected-resource/mcp` });
-  const callerOf = (req: Request): Caller => {
-    const claimed = req.auth?.extra?.email;
+  const callerOf = (auth: AuthInfo | undefined): Caller => {
+    const claimed = auth?.extra?.email;
     const email = typeof claimed === 'string' ? claimed : '';
     const isAdmin = isListed(deps.adminEmails, email);
     return { email, isAdmin, isAllowed: isAdmin || isListed(deps.allowedEmails, email) };
@@ -130,5 +130,5 @@ function clientRedirect(pending: PendingAuthorization, params: Record<string, st
 }
 
 function sendError(res: Response, status: number, message: string): void {
-  res.status(status).set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" }).type('html').send(errorPage(message));
+  res.status(status).set({ 'Cache-Control': 'no-store', 'Content-Security-Policy': ERROR_PAGE_CSP }).type('html').send(errorPage(message));
 }

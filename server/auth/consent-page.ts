@@ -4,6 +4,14 @@
  * attacks). Also the page for sign-in errors that cannot go back to the client.
  */
 import { escapeHtml } from '../html.js';
+import { ICON_LINKS } from '../ui/icon-routes.js';
+
+/**
+ * The pages' Content-Security-Policy, for whoever sends them: nothing loads but the inline
+ * style and the app's icon (Firefox checks a favicon against img-src).
+ */
+export const CONSENT_PAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+export const ERROR_PAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'";
 
 const STYLE = `
   body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
@@ -21,7 +29,7 @@ const STYLE = `
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>${ICON_LINKS}<style>${STYLE}</style></head>
 <body><main>${body}</main></body></html>
 `;
 }

@@ -1,17 +1,24 @@
 /**
- * Our OAuth 2.1 authorization server, behind the MCP SDK's handlers (mcpAuthRouter): clients
+ * Our OAuth 2.1 authorization server, behind the MCP SDK's handlers (mcpAuthRouter, kept on the
+ * SDK's frozen v1 copy `@modelcontextprotocol/server-legacy/auth` until sign-in moves on): clients
  * register dynamically, users consent and sign in with Google, and clients get our own
  * tokens. Every piece of state lives in the AuthStateStore, so any instance serves any step.
  */
 import type { Response } from 'express';
-import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
-import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { InvalidClientMetadataError, InvalidGrantError, InvalidTargetError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import type { OAuthClientInformationFull, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import {
+  InvalidClientMetadataError,
+  InvalidGrantError,
+  InvalidTargetError,
+  InvalidTokenError,
+  type AuthInfo,
+  type AuthorizationParams,
+  type OAuthRegisteredClientsStore,
+  type OAuthServerProvider,
+} from '@modelcontextprotocol/server-legacy/auth';
+import type { OAuthClientInformationFull, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
 import type { AuthStateStore } from './auth-state-store.js';
-import { consentPage } from './consent-page.js';
+import { CONSENT_PAGE_CSP, consentPage } from './consent-page.js';
 import { isAllowedRedirectUri } from './redirect-uris.js';
 import { hashOf, randomToken, type TokenIssuer } from './tokens.js';
 
@@ -90,7 +97,7 @@ export class ImageStudioOAuthProvider implements OAuthServerProvider {
     const ticket = await this.deps.tokens.sign('consent', { pending }, CONSENT_SECONDS);
     res
       .status(200)
-      .set({ 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", 'Cache-Control': 'no-store' })
+      .set({ 'Content-Security-Policy': CONSENT_PAGE_CSP, 'Cache-Control': 'no-store' })
       .type('html')
       .send(consentPage({ clientName: client.client_name ?? 'An unnamed application', redirectUri: params.redirectUri, ticket }));
   }

@@ -9,9 +9,19 @@ import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
 import { once } from '../lazy.js';
 
-/** Longest side of the inline preview; small enough for Claude's tool-result limits. */
+/** Longest side of the inline preview. */
 export const PREVIEW_MAX_SIDE = 512;
 export const PREVIEW_JPEG_QUALITY = 80;
+/**
+ * The preview's size cap, so that a generate_image answer fits every Claude client. Claude.ai
+ * and Claude Desktop cut a tool result at about 150,000 characters; Claude Code refuses one
+ * above 25,000 tokens, and has been seen to count an image's base64 as text (about 4
+ * characters a token), which makes its limit about 100,000 characters. 60,000 bytes are
+ * 80,000 base64 characters; with the answer's text and JSON (at most about 3,000) the whole
+ * stays near 83,000 characters, about 21,000 tokens counted that way. Most previews fit at
+ * the first try; very detailed ones step down (see SMALLER_PREVIEWS).
+ */
+export const PREVIEW_MAX_BYTES = 60_000;
 /** Longest side of a gallery thumbnail (sharp on a high-density phone screen). */
 export const THUMBNAIL_MAX_SIDE = 320;
 
@@ -19,7 +29,7 @@ export interface ImageDerivatives {
   readonly png: Buffer;
   readonly width: number;
   readonly height: number;
-  /** JPEG, longest side ≤ PREVIEW_MAX_SIDE. */
+  /** JPEG, longest side ≤ PREVIEW_MAX_SIDE, at most PREVIEW_MAX_BYTES. */
   readonly preview: Buffer;
   /** WebP, longest side ≤ THUMBNAIL_MAX_SIDE. */
   readonly thumbnail: Buffer;
@@ -43,6 +53,35 @@ export async function decodeImage(image: Buffer): Promise<Pick<ImageDerivatives,
   return { png, width, height };
 }
 
+interface PreviewStep {
+  readonly side: number;
+  readonly quality: number;
+}
+
+/**
+ * When the first preview is over the cap: quality down first (a coarser 512 px preview shows
+ * more of the image than a smaller one), then size. The last step always fits: a 256 px JPEG
+ * at quality 40 is about 8 KB even for pure noise, the worst case for JPEG.
+ */
+const FIRST_PREVIEW: PreviewStep = { side: PREVIEW_MAX_SIDE, quality: PREVIEW_JPEG_QUALITY };
+const SMALLER_PREVIEWS: readonly PreviewStep[] = [
+  { side: PREVIEW_MAX_SIDE, quality: 65 },
+  { side: PREVIEW_MAX_SIDE, quality: 50 },
+  { side: PREVIEW_MAX_SIDE, quality: 40 },
+  { side: 384, quality: 40 },
+  { side: 256, quality: 40 },
+];
+
+/** The first encoding that fits in maxBytes, or the smallest step's if none does (never fails for size). */
+async function previewWithin(maxBytes: number, encode: (step: PreviewStep) => Promise<Buffer>): Promise<Buffer> {
+  let preview = await encode(FIRST_PREVIEW);
+  for (const step of SMALLER_PREVIEWS) {
+    if (preview.length <= maxBytes) break;
+    preview = await encode(step);
+  }
+  return preview;
+}
+
 /** The preview and the thumbnail, from one decode of the image downscaled once. */
 export async function makeSmallImages(image: Buffer): Promise<Pick<ImageDerivatives, 'preview' | 'thumbnail'>> {
   const sharp = await loadSharp();
@@ -58,8 +97,14 @@ export async function makeSmallImages(image: Buffer): Promise<Pick<ImageDerivati
   }
   const { data, info } = downscaled;
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+  // Every attempt at the preview starts from these pixels: the image is decoded only once.
+  const encodePreview = ({ side, quality }: PreviewStep) => {
+    const pixels = sharp(data, raw);
+    const sized = side < PREVIEW_MAX_SIDE ? pixels.resize(side, side, { fit: 'inside', withoutEnlargement: true }) : pixels;
+    return sized.jpeg({ quality, mozjpeg: true }).toBuffer();
+  };
   const [preview, thumbnail] = await Promise.all([
-    sharp(data, raw).jpeg({ quality: PREVIEW_JPEG_QUALITY, mozjpeg: true }).toBuffer(),
+    previewWithin(PREVIEW_MAX_BYTES, encodePreview),
     sharp(data, raw)
       .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75 })

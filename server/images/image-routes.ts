@@ -7,6 +7,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { httpStatusOf, notFound, toAppError, type AppError } from '../errors.js';
 import { escapeHtml } from '../html.js';
+import { ICON_LINKS } from '../ui/icon-routes.js';
 import { isImageName, parsePublicFile, type ImageName } from '../core/names.js';
 import type { Logger } from '../log.js';
 import type { ImageStore } from './image-store.js';
@@ -50,6 +51,7 @@ function pageHtml(title: string, body: string): string {
 <meta name="robots" content="noindex, nofollow">
 <meta name="color-scheme" content="dark">
 <title>${escapeHtml(title)}</title>
+${ICON_LINKS}
 <style>
   *, *::before, *::after { box-sizing: border-box; }
   html, body { margin: 0; min-height: 100%; }

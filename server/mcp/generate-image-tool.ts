@@ -1,8 +1,6 @@
 /** The `generate_image` tool: the MCP face of the generation use-case. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ContentBlock, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { Caller } from '../core/access.js';
 import { MODEL_ALIASES, formatUsd } from '../core/models.js';
 import {
   ASPECT_RATIOS,
@@ -14,12 +12,12 @@ import {
 } from '../core/options.js';
 import { generateImage, type Generation, type GenerationStage } from '../generation/generate-image.js';
 import { startProgress } from './progress.js';
-import { runTool } from './tool-result.js';
+import { registerTool, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
-const inputSchema = {
+const inputSchema = z.object({
   prompt: z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined ? 'prompt is required' : 'prompt must be text') + ': describe the image to generate' })
     .trim()
     .min(1, 'prompt is empty: describe the image to generate')
     .max(MAX_PROMPT_CHARS, `prompt is too long: at most ${MAX_PROMPT_CHARS} characters are accepted`)
@@ -51,41 +49,57 @@ const inputSchema = {
       `Output resolution. Default ${DEFAULT_IMAGE_SIZE}; use 2K or 4K only when the user wants a larger image, ` +
         '512 only for a quick small draft. Not every model makes every size (see help).',
     ),
-};
+});
 
-export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, caller: Caller): void {
-  server.registerTool(
+/** What a client can read without parsing the text; never the image itself. */
+const outputSchema = z.object({
+  title: z.string().describe('The image title, for reference_images and image_info.'),
+  url: z.string().describe('The full-size PNG.'),
+  share_url: z.string().describe('A page showing the image, to share.'),
+  width: z.number().int(),
+  height: z.number().int(),
+  image_size: z.enum(IMAGE_SIZES),
+  aspect_ratio: z.enum(ASPECT_RATIOS),
+  model: z.string().describe('The alias that served the request (flash, pro, lite).'),
+  model_id: z.string().describe('The Gemini model id.'),
+  cost_usd: z.number().describe('Estimated cost in US dollars.'),
+});
+
+export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, call: ToolCall): void {
+  registerTool(
+    server,
     'generate_image',
     {
       title: 'Generate image',
       description:
         "Generate an image with Google's Gemini image models from a text prompt, optionally based on " +
-        'earlier generations. Returns a small preview, the image title and a link to the full-size PNG: ' +
+        'earlier generations. Returns a link to the full-size PNG, a small preview and the image title: ' +
         'always give the user the link. Large images can take a minute or more.',
       inputSchema,
+      outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
-    (args, extra) =>
-      runTool('generate_image', { logger: deps.logger, caller }, async () => {
-        const progress = startProgress(extra, deps.progressIntervalMs);
-        try {
-          const generation = await generateImage(
-            deps,
-            {
-              email: caller.email,
-              prompt: args.prompt,
-              aspectRatio: args.aspect_ratio ?? DEFAULT_ASPECT_RATIO,
-              imageSize: args.image_size ?? DEFAULT_IMAGE_SIZE,
-              model: args.model,
-              referenceImages: args.reference_images ?? [],
-            },
-            (stage) => progress.update(describeStage(stage)),
-          );
-          return generationResult(generation, deps.publicUrl);
-        } finally {
-          progress.stop();
-        }
-      }),
+    call,
+    async (args, ctx) => {
+      const progress = startProgress(ctx, deps.progressIntervalMs);
+      try {
+        const generation = await generateImage(
+          deps,
+          {
+            email: call.caller.email,
+            prompt: args.prompt,
+            aspectRatio: args.aspect_ratio ?? DEFAULT_ASPECT_RATIO,
+            imageSize: args.image_size ?? DEFAULT_IMAGE_SIZE,
+            model: args.model,
+            referenceImages: args.reference_images ?? [],
+          },
+          (stage) => progress.update(describeStage(stage)),
+        );
+        return generationResult(generation, deps.publicUrl, call.resourceLinks);
+      } finally {
+        progress.stop();
+      }
+    },
   );
 }
 
@@ -102,20 +116,39 @@ function describeStage(stage: GenerationStage): string {
   }
 }
 
-function generationResult({ record, model, preview, modelText }: Generation, publicUrl: string): CallToolResult {
+/**
+ * The link first (as markdown, so every client shows it as one), then the preview, which
+ * image-derivatives keeps small enough that the whole result stays far below the ~150,000
+ * characters Claude.ai and Claude Desktop keep and Claude Code's 25,000-token budget.
+ */
+function generationResult({ record, model, preview, modelText }: Generation, publicUrl: string, resourceLinks: boolean): CallToolResult {
+  const url = `${publicUrl}/i/${record.name}`;
+  const shareUrl = `${publicUrl}/v/${record.name}`;
   const lines = [
-    `Generated image "${record.name}" (${record.width}×${record.height}) with ${model.alias} (${model.label}, ${model.id}), ` +
+    `[Full-size image (${record.width}×${record.height} PNG)](${url})`,
+    `Generated image "${record.name}" with ${model.alias} (${model.label}, ${model.id}), ` +
       `${record.imageSize}, ${record.aspectRatio}, estimated cost ${formatUsd(record.costUsd)}.`,
-    `Full-size image: ${publicUrl}/i/${record.name}`,
-    `Share page: ${publicUrl}/v/${record.name}`,
+    `Share page: ${shareUrl}`,
     'Give the user the full-size link. To iterate on this image, pass its title in reference_images; ' +
       'image_info with the title shows what was recorded about it.',
   ];
   if (modelText) lines.push(`Gemini's note: ${modelText.slice(0, 500)}`);
-  return {
-    content: [
-      { type: 'image', data: preview.toString('base64'), mimeType: 'image/jpeg' },
-      { type: 'text', text: lines.join('\n') },
-    ],
+  const content: ContentBlock[] = [
+    { type: 'text', text: lines.join('\n') },
+    { type: 'image', data: preview.toString('base64'), mimeType: 'image/jpeg' },
+  ];
+  if (resourceLinks) content.push({ type: 'resource_link', uri: url, name: record.name, title: 'Full-size image', mimeType: 'image/png' });
+  const structured: z.infer<typeof outputSchema> = {
+    title: record.name,
+    url,
+    share_url: shareUrl,
+    width: record.width,
+    height: record.height,
+    image_size: record.imageSize,
+    aspect_ratio: record.aspectRatio,
+    model: model.alias,
+    model_id: model.id,
+    cost_usd: record.costUsd,
   };
+  return { content, structuredContent: structured };
 }

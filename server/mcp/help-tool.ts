@@ -2,27 +2,29 @@
  * The `help` tool: a usage guide built from the catalogue as it runs, showing which model
  * each alias uses right now, what that model takes, and the prices (with any overrides).
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Caller } from '../core/access.js';
+import type { McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import { FALLBACK_MODEL, MODEL_ALIASES, chooseModel, formatUsd, type Catalogue, type ImageModel, type ModelAlias } from '../core/models.js';
 import { ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_IMAGE_SIZE, IMAGE_SIZES, MAX_PROMPT_CHARS, MAX_REFERENCE_IMAGES } from '../core/options.js';
-import { runTool, textResult } from './tool-result.js';
+import { registerTool, textResult, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
-export function registerHelpTool(server: McpServer, deps: ToolDeps, caller: Caller): void {
-  server.registerTool(
+export function registerHelpTool(server: McpServer, deps: ToolDeps, call: ToolCall): void {
+  registerTool(
+    server,
     'help',
     {
       title: 'Help',
       description: 'How to use this image server: models, prices, sizes, aspect ratios and limits.',
+      inputSchema: z.object({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    () =>
-      runTool('help', { logger: deps.logger, caller }, async () => {
-        const [prefs, current] = await Promise.all([deps.records.prefs(caller.email), deps.models.current()]);
-        const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
-        return textResult(helpText(deps.catalogue, current, alias));
-      }),
+    call,
+    async () => {
+      const [prefs, current] = await Promise.all([deps.records.prefs(call.caller.email), deps.models.current()]);
+      const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
+      return textResult(helpText(deps.catalogue, current, alias));
+    },
   );
 }
 

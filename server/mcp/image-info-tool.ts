@@ -1,37 +1,41 @@
 /** The `image_info` tool: what was recorded about one image, for its owner and admins. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { canSeeRecord, type Caller } from '../core/access.js';
+import { canSeeRecord } from '../core/access.js';
 import { formatUsd } from '../core/models.js';
 import { parseImageReference } from '../core/names.js';
 import { notFound } from '../errors.js';
 import type { GenerationRecord } from '../records/record-store.js';
-import { runTool, textResult } from './tool-result.js';
+import { registerTool, textResult, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
-export function registerImageInfoTool(server: McpServer, deps: ToolDeps, caller: Caller): void {
-  server.registerTool(
+export function registerImageInfoTool(server: McpServer, deps: ToolDeps, call: ToolCall): void {
+  registerTool(
+    server,
     'image_info',
     {
       title: 'Image info',
       description:
         'What was recorded about an image generated with this server (prompt, model, size, aspect ratio, ' +
         'estimated cost, time, links), looked up by its title or link. Only your own images, unless you are an admin.',
-      inputSchema: {
-        image: z.string().max(500, 'image is a title or link of at most 500 characters').describe('The image title (e.g. "3f2a…c9.png") or its link.'),
-      },
+      inputSchema: z.object({
+        image: z
+          .string({ error: (issue) => `image ${issue.input === undefined ? 'is required' : 'must be text'}: the title (e.g. "3f2a…c9.png") or link of one of your images` })
+          .max(500, 'image is a title or link of at most 500 characters')
+          .describe('The image title (e.g. "3f2a…c9.png") or its link.'),
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ image }) =>
-      runTool('image_info', { logger: deps.logger, caller }, async () => {
-        const name = parseImageReference(image, deps.publicUrl);
-        const record = await deps.records.get(name);
-        // Same answer for "absent" and "not yours", so titles of others' images reveal nothing.
-        if (!record || !canSeeRecord(caller, record.email)) {
-          throw notFound(`No image titled ${name} that you can see. Use the title of one of your own generations.`);
-        }
-        return textResult(describeRecord(record, deps.publicUrl));
-      }),
+    call,
+    async ({ image }) => {
+      const name = parseImageReference(image, deps.publicUrl);
+      const record = await deps.records.get(name);
+      // Same answer for "absent" and "not yours", so titles of others' images reveal nothing.
+      if (!record || !canSeeRecord(call.caller, record.email)) {
+        throw notFound(`No image titled ${name} that you can see. Use the title of one of your own generations.`);
+      }
+      return textResult(describeRecord(record, deps.publicUrl));
+    },
   );
 }
 

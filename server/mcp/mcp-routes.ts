@@ -1,21 +1,21 @@
 /**
- * The MCP endpoint: Streamable HTTP in stateless mode. Each POST gets a fresh server and
- * transport, so any instance can answer any request and nothing outlives the request.
+ * The MCP endpoint over HTTP: the SDK's `createMcpHandler` (see mcp-server.ts) behind the
+ * checks that are ours to make — a foreign browser Origin, the bearer token, the body size,
+ * and Claude.ai's mixed protocol-version header (version-header.ts).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { Caller } from '../core/access.js';
-import { buildMcpServer, loadMcpSdk } from './mcp-server.js';
-import type { ToolDeps } from './tool-deps.js';
+import { once } from '../lazy.js';
+import { buildMcpServer, loadMcpSdk, type McpServerDeps } from './mcp-server.js';
+import { tolerableVersionHeader, type ProtocolVersions } from './version-header.js';
 
 /** Tool arguments are a prompt and a few names; nothing legitimate comes close to this. */
 const MAX_BODY = '256kb';
 
-export interface McpRouteDeps {
-  readonly tools: ToolDeps;
-  /** Runs before each POST: the bearer-token check when sign-in is on. */
+export interface McpRouteDeps extends McpServerDeps {
+  /** Runs before each request: the bearer-token check when sign-in is on. */
   readonly authenticate?: RequestHandler;
-  /** Who is calling (after `authenticate`). */
-  readonly resolveCaller: (req: Request) => Caller;
+  /** Runs first: refuses requests from web pages of other origins (DNS rebinding, cross-site calls). */
+  readonly checkOrigin: RequestHandler;
 }
 
 function jsonRpcError(res: Response, httpStatus: number, code: number, message: string): void {
@@ -26,30 +26,27 @@ export function mcpRoutes(deps: McpRouteDeps): express.Router {
   const router = express.Router();
   const logger = deps.tools.logger;
 
+  const endpoint = once(async () => {
+    const [{ createMcpHandler, SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION_META_KEY }, { toNodeHandler }] = await loadMcpSdk();
+    const onerror = (err: Error) => logger.warn('MCP request refused or failed', { error: err.message });
+    const handler = createMcpHandler((request) => buildMcpServer(deps, request), { legacy: 'stateless', onerror });
+    const versions: ProtocolVersions = { legacy: SUPPORTED_PROTOCOL_VERSIONS, claimKey: PROTOCOL_VERSION_META_KEY };
+    return { serve: toNodeHandler(handler, { onerror }), versions };
+  });
+
   const authenticate: RequestHandler = deps.authenticate ?? ((_req, _res, next) => next());
-  router.post('/mcp', authenticate, express.json({ limit: MAX_BODY }), async (req, res) => {
+  router.all('/mcp', deps.checkOrigin, authenticate, express.json({ limit: MAX_BODY }), async (req, res) => {
     try {
-      const [, { StreamableHTTPServerTransport }] = await loadMcpSdk();
-      const server = await buildMcpServer(deps.tools, deps.resolveCaller(req));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
+      const { serve, versions } = await endpoint();
+      const header = req.headers['mcp-protocol-version'];
+      const tolerated = typeof header === 'string' ? tolerableVersionHeader(header, req.body, versions) : undefined;
+      if (tolerated !== undefined) req.headers['mcp-protocol-version'] = tolerated;
+      await serve(req, res, req.body);
     } catch (err) {
       logger.error('MCP request failed', { err });
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');
     }
   });
-
-  const notAllowed = (_req: Request, res: Response) => {
-    res.set('Allow', 'POST');
-    jsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC messages with POST.');
-  };
-  router.get('/mcp', notAllowed);
-  router.delete('/mcp', notAllowed);
 
   // Malformed or oversized bodies: a JSON-RPC error, never express's HTML page or a stack trace.
   router.use('/mcp', (err: unknown, _req: Request, res: Response, next: NextFunction) => {

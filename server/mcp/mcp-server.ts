@@ -1,30 +1,69 @@
-/** One MCP server per request (stateless), with the tools bound to the calling user. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+/**
+ * The MCP endpoint's protocol side: one `createMcpHandler` from the SDK serves MCP 2026-07-28
+ * (per-request envelope, `server/discover`) and, statelessly, every 2025-era revision, from
+ * the same factory. The factory builds a fresh server per request with the tools bound to
+ * the calling user, so any instance answers any request and nothing outlives it.
+ */
+import type { AuthInfo, McpRequestContext, McpServer } from '@modelcontextprotocol/server';
 import type { Caller } from '../core/access.js';
 import { once } from '../lazy.js';
 import { registerGenerateImageTool } from './generate-image-tool.js';
 import { registerHelpTool } from './help-tool.js';
 import { registerImageInfoTool } from './image-info-tool.js';
+import type { ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
-export const SERVER_INFO = { name: 'image-studio', version: '0.1.0' } as const;
-
 /**
- * The MCP SDK's server and transport load at the first MCP request, not at start-up: a cold
- * instance answers /health and the dashboard sooner (docs/performance.md). Only the SDK loads
- * late; our own modules are imported as usual, so there is one copy of each.
+ * The MCP SDK loads at the first MCP request, not at start-up: a cold instance answers
+ * /health and the dashboard sooner (docs/performance.md). Only the SDK loads late; our own
+ * modules are imported as usual, so there is one copy of each.
  */
-export const loadMcpSdk = once(() => Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]));
+export const loadMcpSdk = once(() => Promise.all([import('@modelcontextprotocol/server'), import('@modelcontextprotocol/node')]));
 
-export async function buildMcpServer(deps: ToolDeps, caller: Caller): Promise<McpServer> {
+export interface McpServerDeps {
+  readonly tools: ToolDeps;
+  /** The caller behind a request, from what the bearer check found (nothing in local mode). */
+  readonly resolveCaller: (auth: AuthInfo | undefined) => Caller;
+  /** Where the server's icons are, for clients that show the connector with one. */
+  readonly icons: readonly { src: string; mimeType: string; sizes: string[] }[];
+}
+
+const INSTRUCTIONS =
+  'Generates images with Google Gemini. Always give the user the full-size link from the answer. ' +
+  'Pass `model` only when the user explicitly asks for a specific model.';
+
+/** The factory `createMcpHandler` calls for every request. */
+export async function buildMcpServer(deps: McpServerDeps, request: McpRequestContext): Promise<McpServer> {
   const [{ McpServer }] = await loadMcpSdk();
-  const server = new McpServer(SERVER_INFO, {
-    instructions:
-      'Generates images with Google Gemini. Always give the user the full-size link from the answer. ' +
-      'Pass `model` only when the user explicitly asks for a specific model.',
-  });
-  registerGenerateImageTool(server, deps, caller);
-  registerImageInfoTool(server, deps, caller);
-  registerHelpTool(server, deps, caller);
+  const server = new McpServer(
+    {
+      name: 'image-studio',
+      title: 'Image Studio',
+      version: '0.1.0',
+      description: "Generate images with Google's Gemini image models; see what each image cost.",
+      websiteUrl: deps.tools.publicUrl,
+      icons: deps.icons.map((icon) => ({ ...icon, sizes: [...icon.sizes] })),
+    },
+    // The tool list never changes while the server runs.
+    { instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false } } },
+  );
+  const call: ToolCall = {
+    caller: deps.resolveCaller(request.authInfo),
+    logger: deps.tools.logger,
+    resourceLinks: hasResourceLinks(request),
+  };
+  registerGenerateImageTool(server, deps.tools, call);
+  registerImageInfoTool(server, deps.tools, call);
+  registerHelpTool(server, deps.tools, call);
   return server;
+}
+
+/** The revision that introduced `resource_link`; a 2025-era client names its revision in the MCP-Protocol-Version header. */
+const RESOURCE_LINKS_SINCE = '2025-06-18';
+
+function hasResourceLinks({ era, requestInfo }: McpRequestContext): boolean {
+  if (era === 'modern') return true;
+  // No header: the client predates 2025-06-18 (the spec then assumes 2025-03-26).
+  const version = requestInfo?.headers.get('mcp-protocol-version') ?? '';
+  return version >= RESOURCE_LINKS_SINCE;
 }

@@ -2,8 +2,7 @@
  * Progress notifications while a tool works, so clients that asked for them (by sending a
  * progressToken) see a long generation moving and, where they support it, keep waiting.
  */
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerContext } from '@modelcontextprotocol/server';
 
 export interface Progress {
   /** Reports a new stage at once, then keeps repeating it with the elapsed time. */
@@ -11,8 +10,8 @@ export interface Progress {
   stop(): void;
 }
 
-export function startProgress(extra: RequestHandlerExtra<ServerRequest, ServerNotification>, intervalMs: number): Progress {
-  const token = extra._meta?.progressToken;
+export function startProgress(ctx: ServerContext, intervalMs: number): Progress {
+  const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return { update: () => {}, stop: () => {} };
 
   const started = Date.now();
@@ -21,8 +20,8 @@ export function startProgress(extra: RequestHandlerExtra<ServerRequest, ServerNo
   const send = () => {
     step += 1;
     const seconds = Math.round((Date.now() - started) / 1000);
-    extra
-      .sendNotification({
+    ctx.mcpReq
+      .notify({
         method: 'notifications/progress',
         params: { progressToken: token, progress: step, message: `${message} (${seconds} s)` },
       })

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { STORE_KINDS } from '../support/store-kits.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -26,7 +25,7 @@ for (const store of STORE_KINDS) {
 
     async function generate(prompt: string, args: Record<string, unknown> = {}): Promise<string> {
       const client = await server.connect();
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt, ...args } })) as CallToolResult;
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt, ...args } }));
       const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
       return /"([0-9a-f]{32}\.png)"/.exec(text)![1]!;
     }

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
-import { request as httpRequest } from 'node:http';
 import sharp from 'sharp';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { buildCatalogue } from '../../server/core/models.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import type { ImageName } from '../../server/core/names.js';
 import { expectedDimensions } from '../fakes/gemini-fake.js';
-import { STORE_KINDS } from '../support/store-kits.js';
+import { CLIENT_KINDS, type ClientKind, type McpTestClient } from '../support/mcp-clients.js';
+import { STORE_KINDS, type StoreKind } from '../support/store-kits.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 type Content = CallToolResult['content'][number];
@@ -27,15 +26,18 @@ function titleOf(result: CallToolResult): string {
   return match[1];
 }
 
-for (const store of STORE_KINDS) {
-  describe(`generate_image over MCP on the ${store} stores (real SDK client, Gemini fake)`, () => {
+/** Every client on the local stores; the cloud stores through today's client. */
+const MATRIX: { store: StoreKind; kind: ClientKind }[] = [...CLIENT_KINDS.map((kind) => ({ store: 'local' as const, kind })), { store: 'cloud', kind: '2026-07-28' }];
+
+for (const { store, kind } of MATRIX) {
+  describe(`generate_image over MCP for a ${kind} client on the ${store} stores (Gemini fake)`, () => {
     let server: TestServer;
-    let client: Client;
-    const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'generate_image', arguments: args })) as CallToolResult;
+    let client: McpTestClient;
+    const call = async (args: Record<string, unknown>) => client.callTool({ name: 'generate_image', arguments: args });
 
     beforeEach(async () => {
       server = await startTestServer({ store });
-      client = await server.connect();
+      client = await server.connect({ kind });
     });
     afterEach(async () => {
       await server.close();
@@ -52,6 +54,11 @@ for (const store of STORE_KINDS) {
       expect(props.aspect_ratio?.enum).to.include.members(['1:1', '16:9', '21:9', '9:16', '1:8', '8:1']);
       expect(props.model?.description).to.match(/ONLY when the user explicitly asked/);
       expect(generate.annotations).to.include({ readOnlyHint: false, openWorldHint: true });
+      expect(generate.outputSchema?.properties).to.include.keys('title', 'url', 'share_url', 'cost_usd');
+    });
+
+    it('speaks the revision it should', () => {
+      expect(client.protocolVersion).to.equal(kind === '2026-07-28' ? '2026-07-28' : '2025-11-25');
     });
 
     it('generates, stores and serves an image, answering with a small preview and the links', async () => {
@@ -66,10 +73,23 @@ for (const store of STORE_KINDS) {
       expect(preview.data.length).to.be.below(1024 * 1024);
 
       const text = textOf(result);
-      expect(text).to.include(`${server.url}/i/${name}`).and.include(`${server.url}/v/${name}`);
+      expect(text.split('\n')[0]).to.equal(`[Full-size image (${expectedDimensions('16:9', '2K').width}×${expectedDimensions('16:9', '2K').height} PNG)](${server.url}/i/${name})`);
+      expect(text).to.include(`${server.url}/v/${name}`);
       expect(text).to.include('flash (Nano Banana 2.1, gemini-nano-banana-2.1)').and.include('2K').and.include('16:9').and.include('$0.050');
-      expect(result.structuredContent).to.equal(undefined);
       expect(text).to.not.match(/[A-Za-z0-9+/]{200,}/); // no base64 outside the image block
+      expect(result.structuredContent).to.deep.equal({
+        title: name,
+        url: `${server.url}/i/${name}`,
+        share_url: `${server.url}/v/${name}`,
+        ...expectedDimensions('16:9', '2K'),
+        image_size: '2K',
+        aspect_ratio: '16:9',
+        model: 'flash',
+        model_id: 'gemini-nano-banana-2.1',
+        cost_usd: 0.05,
+      });
+      // Every client here speaks 2025-06-18 or later, which has resource links.
+      expect(result.content.find((c) => c.type === 'resource_link')).to.deep.include({ uri: `${server.url}/i/${name}`, name, mimeType: 'image/png' });
 
       const served = await fetch(`${server.url}/i/${name}`);
       expect(served.status).to.equal(200);
@@ -148,7 +168,7 @@ for (const store of STORE_KINDS) {
       expect(await server.records.get(titleOf(after) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', costUsd: 0.067 });
       expect(server.fake.lookups).to.have.length(2); // read again at once after the NOT_FOUND
 
-      const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
+      const help = textOf(await client.callTool({ name: 'help', arguments: {} }));
       expect(help).to.include('flash: now Nano Banana 2 (gemini-3.1-flash-image)').and.include('512 $0.045');
     });
 
@@ -166,9 +186,7 @@ for (const store of STORE_KINDS) {
     it('sends progress notifications while Gemini works, when the client asks for them', async () => {
       server.fake.failNext({ kind: 'delay', ms: 400 });
       const messages: string[] = [];
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow' } }, undefined, {
-        onprogress: (p) => messages.push(p.message ?? ''),
-      })) as CallToolResult;
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'slow' } }, { onprogress: (p) => messages.push(p.message ?? '') });
       expect(result.isError).to.not.equal(true);
       expect(messages.length).to.be.at.least(3);
       expect(messages.some((m) => m.startsWith('Generating a 1K 1:1 image with flash'))).to.equal(true);
@@ -223,7 +241,7 @@ for (const store of STORE_KINDS) {
       it('answers a timeout error when Gemini does not answer in time', async () => {
         await server.close();
         server = await startTestServer({ store, geminiTimeoutMs: 300 });
-        client = await server.connect();
+        client = await server.connect({ kind });
         server.fake.failNext({ kind: 'timeout' });
         const result = await call({ prompt: 'a picture' });
         expect(result.isError).to.equal(true);
@@ -246,7 +264,10 @@ for (const store of STORE_KINDS) {
         { args: { prompt: '' }, message: /prompt is empty/ },
         { args: { prompt: '   ' }, message: /prompt is empty/ },
         { args: { prompt: 'x'.repeat(8001) }, message: /prompt is too long: at most 8000/ },
-        { args: {}, message: /prompt/ },
+        { args: {}, message: /^prompt is required: describe the image to generate$/ },
+        { args: { prompt: 42 }, message: /^prompt must be text: describe the image to generate$/ },
+        { args: { prompt: 'a', image_size: 4 }, message: /^image_size must be one of 512, 1K, 2K, 4K$/ },
+        { args: { prompt: 'a', reference_images: [7] }, message: /^reference_images\.0: Invalid input: expected string, received number$/ },
         { args: { prompt: 'a', aspect_ratio: '2:1' }, message: /aspect_ratio must be one of 1:1, 2:3/ },
         { args: { prompt: 'a', image_size: '8K' }, message: /image_size must be one of 512, 1K, 2K, 4K/ },
         { args: { prompt: 'a', model: 'pro', image_size: '512' }, message: /image_size 512 is not available with pro \(Nano Banana Pro, gemini-3-pro-image\); it makes 1K, 2K, 4K/ },
@@ -266,7 +287,7 @@ for (const store of STORE_KINDS) {
         it(`says what was wrong for ${JSON.stringify(args).slice(0, 90)}`, async () => {
           const result = await call(args);
           expect(result.isError).to.equal(true);
-          expect(textOf(result)).to.match(message);
+          expect(textOf(result)).to.match(message).and.not.match(/validation error|Invalid arguments for tool/);
           expect(server.fake.requests).to.have.length(0);
           expect(await server.stored()).to.deep.equal([]);
         });
@@ -275,87 +296,51 @@ for (const store of STORE_KINDS) {
   });
 }
 
-describe('MCP endpoint', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(async () => {
-    await server.close();
-  });
-
-  it('answers GET and DELETE with 405 and Allow: POST', async () => {
-    for (const method of ['GET', 'DELETE']) {
-      const res = await fetch(`${server.url}/mcp`, { method });
-      expect(res.status).to.equal(405);
-      expect(res.headers.get('allow')).to.equal('POST');
-    }
-  });
-
-  it('answers malformed JSON with a JSON-RPC parse error, not a stack trace', async () => {
-    const res = await fetch(`${server.url}/mcp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: '{"jsonrpc": "2.0", "method": ',
-    });
-    expect(res.status).to.equal(400);
-    const body = (await res.json()) as { error: { code: number; message: string } };
-    expect(body.error.code).to.equal(-32700);
-    expect(JSON.stringify(body)).to.not.match(/at .*\.ts:\d+/);
-  });
-
-  it('refuses requests whose Host is not local (DNS rebinding) in open mode', async () => {
-    // fetch() does not let a caller set Host; node:http does, as a rebinding browser effectively would.
-    const status = await new Promise<number>((resolve, reject) => {
-      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-      const req = httpRequest(`${server.url}/mcp`, {
-        method: 'POST',
-        headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-    expect(status).to.equal(403);
-  });
-});
-
-for (const store of STORE_KINDS) {
-  describe(`image_info and help tools on the ${store} stores`, () => {
+for (const { store, kind } of MATRIX) {
+  describe(`image_info and help tools for a ${kind} client on the ${store} stores`, () => {
     let server: TestServer;
-    let client: Client;
+    let client: McpTestClient;
     before(async () => {
       server = await startTestServer({ store, catalogue: buildCatalogue({ prices: { pro: { '4K': 0.31 } } }) });
-      client = await server.connect();
+      client = await server.connect({ kind });
     });
     after(async () => {
       await server.close();
     });
 
     it('image_info shows what was recorded, looked up by title or link', async () => {
-      const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a teapot', image_size: '4K', model: 'pro' } })) as CallToolResult;
+      const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a teapot', image_size: '4K', model: 'pro' } }));
       const name = titleOf(generated);
       for (const image of [name, `${server.url}/i/${name}`]) {
-        const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })) as CallToolResult);
+        const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })));
         expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image)').and.include('4K').and.include('$0.310');
       }
     });
 
+    it('answers an unknown tool with the JSON-RPC error -32602, as the spec asks', async () => {
+      const failure = await client.callTool({ name: 'make_video', arguments: {} }).then(
+        () => undefined,
+        (err: unknown) => err as { code?: number; message: string },
+      );
+      expect(failure?.code, failure?.message).to.equal(-32602);
+      expect(failure?.message).to.include('make_video');
+    });
+
     it('image_info says clearly when there is no such image', async () => {
-      const result = (await client.callTool({ name: 'image_info', arguments: { image: 'ffffffffffffffffffffffffffffffff.png' } })) as CallToolResult;
+      const result = (await client.callTool({ name: 'image_info', arguments: { image: 'ffffffffffffffffffffffffffffffff.png' } }));
       expect(result.isError).to.equal(true);
       expect(textOf(result)).to.match(/No image titled .* that you can see/);
     });
 
     it('help shows the live prices, including overrides', async () => {
-      const help = textOf((await client.callTool({ name: 'help', arguments: {} })) as CallToolResult);
+      const help = textOf(await client.callTool({ name: 'help', arguments: {} }));
       expect(help).to.include('4K $0.310').and.include('flash: now Nano Banana 2.1 (gemini-nano-banana-2.1)').and.include('16:9');
     });
   });
 
+}
+
+for (const store of STORE_KINDS) {
   describe(`generate_image when the record cannot be written, on the ${store} stores`, () => {
     it('removes the stored image again and says nothing was saved', async () => {
       const server = await startTestServer({
@@ -369,7 +354,7 @@ for (const store of STORE_KINDS) {
       });
       try {
         const client = await server.connect();
-        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } })) as CallToolResult;
+        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } }));
         expect(result.isError).to.equal(true);
         expect(textOf(result)).to.match(/could not be saved, so nothing was stored/);
         expect(textOf(result)).to.not.include('/srv/images');
@@ -393,7 +378,7 @@ describe('generate_image on the cloud stores when Cloud Storage fails', () => {
     it(`answers a clear error and keeps no object or record when the upload to ${pathIncludes} fails`, async () => {
       server.gcs!.failNext({ method: 'POST', pathIncludes, status: 503 });
       const client = await server.connect();
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } })) as CallToolResult;
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } }));
       expect(result.isError).to.equal(true);
       expect(textOf(result)).to.equal('The image was generated but could not be saved, so nothing was stored. Please try again.');
       expect(await server.stored()).to.deep.equal([]);
@@ -418,7 +403,7 @@ describe('generate_image when the record store does not answer in time', () => {
       const server = await startTestServer({ records: slowCommit(outcome), recordDeadlineMs: 50 });
       try {
         const client = await server.connect();
-        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow boat' } })) as CallToolResult;
+        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow boat' } }));
         expect(result.isError).to.equal(true);
         expect(textOf(result)).to.match(/record store did not answer in time/);
         expect((await server.stored()).filter((f) => f.endsWith('.png'))).to.have.length(1); // not removed while the write may land

@@ -4,8 +4,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApp } from '../../server/app.js';
 import { buildCatalogue, type Catalogue } from '../../server/core/models.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
@@ -16,6 +14,7 @@ import { createLogger, silentLogger } from '../../server/log.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import type { GcsFake } from '../fakes/gcs-fake.js';
+import { connectMcp, type ClientKind, type McpTestClient } from '../support/mcp-clients.js';
 import { openStoreKit, type StoreKind } from '../support/store-kits.js';
 
 export interface TestServer {
@@ -25,8 +24,8 @@ export interface TestServer {
   readonly records: RecordStore;
   /** The Cloud Storage fake, on the cloud stores. */
   readonly gcs?: GcsFake;
-  /** A connected MCP client (sending `headers` with every request); `close()` disconnects it too. */
-  connect(headers?: Record<string, string>): Promise<Client>;
+  /** A connected MCP client of the given kind (default: 2026-07-28), sending `headers` with every request; `close()` disconnects it too. */
+  connect(options?: { kind?: ClientKind; headers?: Record<string, string> }): Promise<McpTestClient>;
   /** Everything stored: files, or bucket objects and record documents. */
   stored(): Promise<string[]>;
   close(): Promise<void>;
@@ -40,6 +39,8 @@ export interface TestServerOptions {
   records?: (store: RecordStore) => RecordStore;
   geminiTimeoutMs?: number;
   recordDeadlineMs?: number;
+  /** Gemini's images are random pixels: realistic (large) PNGs and previews. */
+  noisyImages?: boolean;
   /** A built dashboard to serve at /ui. */
   dashboardDir?: string;
   /** Collects the app's log lines (JSON), from DEBUG up. */
@@ -49,7 +50,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const stores = await openStoreKit(options.store ?? 'local');
-  const fake = await startGeminiFake();
+  const fake = await startGeminiFake({ noisy: options.noisyImages ?? false });
   const records = options.records ? options.records(stores.records) : stores.records;
 
   // Listen first: the app needs its public URL, which needs the port.
@@ -82,16 +83,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   server.on('request', app);
 
-  const clients: Client[] = [];
+  const clients: McpTestClient[] = [];
   return {
     url,
     fake,
     images: stores.images,
     records,
     gcs: stores.gcs,
-    async connect(headers?: Record<string, string>) {
-      const client = new Client({ name: 'e2e-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), headers ? { requestInit: { headers } } : {}));
+    async connect({ kind = '2026-07-28', headers }: { kind?: ClientKind; headers?: Record<string, string> } = {}) {
+      const client = await connectMcp(kind, `${url}/mcp`, headers ? { headers } : {});
       clients.push(client);
       return client;
     },

@@ -4,12 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startGcsFake } from '../fakes/gcs-fake.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import { emulatorHost } from '../support/firestore-emulator.js';
+import { CLIENT_KINDS, connectMcp } from '../support/mcp-clients.js';
 
 const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 
@@ -61,7 +59,7 @@ describe('server/main.ts', () => {
     expect(run.output().stderr).to.match(/IMG_AUTH_DISABLED: sign-in is not configured .*set IMG_AUTH_DISABLED=1/);
   });
 
-  it('starts on loopback, says so first, generates through MCP, and exits cleanly on SIGTERM', async () => {
+  it("starts on loopback, says so first, generates through MCP for each of today's clients, and exits cleanly on SIGTERM", async () => {
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const run = startMain({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: fake.apiKey, IMG_GEMINI_BASE_URL: fake.url, PORT: port, IMG_ROOT: root });
     try {
@@ -73,14 +71,15 @@ describe('server/main.ts', () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(await health.json()).to.deep.equal({ ok: true });
 
-      const client = new Client({ name: 'main-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://localhost:${port}/mcp`)));
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite' } })) as CallToolResult;
-      await client.close();
-      expect(result.isError).to.not.equal(true);
-      const text = result.content.find((c) => c.type === 'text');
-      expect(text && 'text' in text ? text.text : '').to.match(new RegExp(`http://localhost:${port}/i/[0-9a-f]{32}\\.png`));
-      expect((await readdir(root)).filter((f) => f.endsWith('.png'))).to.have.length(1);
+      for (const kind of CLIENT_KINDS) {
+        const client = await connectMcp(kind, `http://localhost:${port}/mcp`);
+        const result = await client.callTool({ name: 'generate_image', arguments: { prompt: `a kite for ${kind}` } });
+        await client.close();
+        expect(result.isError, kind).to.not.equal(true);
+        const text = result.content.find((c) => c.type === 'text');
+        expect(text && 'text' in text ? text.text : '', kind).to.match(new RegExp(`http://localhost:${port}/i/[0-9a-f]{32}\\.png`));
+      }
+      expect((await readdir(root)).filter((f) => f.endsWith('.png'))).to.have.length(CLIENT_KINDS.length);
       expect(run.output().stdout).to.not.include(fake.apiKey);
     } finally {
       run.child.kill('SIGTERM');
@@ -108,9 +107,8 @@ describe('server/main.ts', () => {
       const first = JSON.parse(run.output().stdout.split('\n')[0]!) as { message: string };
       expect(first.message).to.include(`storing in Cloud Storage bucket ${gcs.bucketName} and Firestore`);
 
-      const client = new Client({ name: 'main-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://localhost:${port}/mcp`)));
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite in the cloud' } })) as CallToolResult;
+      const client = await connectMcp('2026-07-28', `http://localhost:${port}/mcp`);
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a kite in the cloud' } });
       await client.close();
       expect(result.isError, JSON.stringify(result.content)).to.not.equal(true);
       expect([...gcs.objects.keys()].filter((k) => k.startsWith('images/'))).to.have.length(1);

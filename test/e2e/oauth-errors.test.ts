@@ -52,7 +52,7 @@ describe('sign-in refuses bad input', () => {
     const anonymous = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(anonymous.status).to.equal(401);
     expect(anonymous.headers.get('www-authenticate')).to.include(`resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`);
-    expect((await fetch(`${server.url}/mcp`)).status).to.equal(405);
+    expect((await fetch(`${server.url}/mcp`)).status, 'GET').to.equal(401); // the token check comes before anything else
   });
 
   it('answers sign-in and MCP only under the public host or loopback (DNS rebinding)', async () => {

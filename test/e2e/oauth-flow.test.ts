@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CLIENT_KINDS, connectMcp } from '../support/mcp-clients.js';
 import { STORE_KINDS } from '../support/store-kits.js';
 import { ALLOWED, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
 
@@ -22,6 +23,25 @@ for (const store of STORE_KINDS) {
       const name = /"([0-9a-f]{32}\.png)"/.exec(text(result))?.[1];
       expect((await server.kit.records.get(name as never))?.email).to.equal(ALLOWED);
       expect(server.served.every((n) => n > 3), `requests per instance: ${server.served.join(', ')}`).to.equal(true);
+    });
+
+    it("serves each of today's clients with the signed-in token, across both instances", async () => {
+      server.google.nextIdentity({ email: ALLOWED });
+      const { client: signedIn, provider } = await connectWithSignIn(server.url);
+      await signedIn.close();
+      const headers = { authorization: `Bearer ${provider.saved?.access_token}` };
+      const before = [...server.served];
+      for (const kind of CLIENT_KINDS) {
+        const client = await connectMcp(kind, `${server.url}/mcp`, { headers });
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name), kind).to.include('generate_image');
+        const result = await client.callTool({ name: 'generate_image', arguments: { prompt: `a fox for ${kind}` } });
+        await client.close();
+        expect(result.isError, `${kind}: ${text(result)}`).to.not.equal(true);
+        const name = /"([0-9a-f]{32}\.png)"/.exec(text(result))?.[1];
+        expect((await server.kit.records.get(name as never))?.email, kind).to.equal(ALLOWED);
+      }
+      expect(server.served.every((n, i) => n - (before[i] ?? 0) >= 3), `requests per instance: ${server.served.join(', ')}`).to.equal(true);
     });
 
     it('tells a signed-in user who is not on the allow-list so, naming their email', async () => {

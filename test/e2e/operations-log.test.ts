@@ -18,7 +18,7 @@ describe('operations log', () => {
   });
 
   it('logs each generation once with who, model, size, latency, cost and outcome, under the request’s trace', async () => {
-    const client = await server.connect({ 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` });
+    const client = await server.connect({ headers: { 'x-cloud-trace-context': `${TRACE_ID}/1;o=1` } });
     await client.callTool({ name: 'generate_image', arguments: { prompt: 'a trace of smoke', image_size: '2K', model: 'pro' } });
     const trace = `projects/demo-project/traces/${TRACE_ID}`;
     const generated = entries().filter((e) => e.message === 'image generated');

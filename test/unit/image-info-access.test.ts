@@ -1,15 +1,13 @@
-/** image_info's privacy rule, through the real MCP client and server over an in-memory link. */
+/** image_info's privacy rule, through the real MCP client driving the SDK's handler in process. */
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { canSeeRecord, type Caller } from '../../server/core/access.js';
 import { LocalImageStore } from '../../server/images/local-image-store.js';
 import { silentLogger } from '../../server/log.js';
-import { buildMcpServer } from '../../server/mcp/mcp-server.js';
+import { buildMcpServer, loadMcpSdk } from '../../server/mcp/mcp-server.js';
 import { LocalRecordStore } from '../../server/records/local-record-store.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
 import { everyModelServed } from '../support/models.js';
@@ -37,25 +35,26 @@ describe('image_info privacy', () => {
   });
 
   async function imageInfoAs(caller: Caller): Promise<CallToolResult> {
-    const server = await buildMcpServer(
-      {
-        ...everyModelServed(),
-        generator: { generate: () => Promise.reject(new Error('not used')) },
-        images: new LocalImageStore(root),
-        records,
-        publicUrl: 'https://img.example.com',
-        logger: silentLogger,
-        progressIntervalMs: 1000,
-      },
-      caller,
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const client = new Client({ name: 'test', version: '1' });
-    await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+    const tools = {
+      ...everyModelServed(),
+      generator: { generate: () => Promise.reject(new Error('not used')) },
+      images: new LocalImageStore(root),
+      records,
+      publicUrl: 'https://img.example.com',
+      logger: silentLogger,
+      progressIntervalMs: 1000,
+    };
+    // The SDK as the server loads it (one copy of its classes, whichever way mocha loaded this file).
+    const [{ createMcpHandler }] = await loadMcpSdk();
+    const handler = createMcpHandler((request) => buildMcpServer({ tools, resolveCaller: () => caller, icons: [] }, request));
+    const client = new Client({ name: 'test', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    // The URL is never dialled: the handler answers in process.
+    await client.connect(new StreamableHTTPClientTransport(new URL('http://test.local/mcp'), { fetch: (url, init) => handler.fetch(new Request(url, init)) }));
     try {
-      return (await client.callTool({ name: 'image_info', arguments: { image: record.name } })) as CallToolResult;
+      return await client.callTool({ name: 'image_info', arguments: { image: record.name } });
     } finally {
       await client.close();
+      await handler.close();
     }
   }
   const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');

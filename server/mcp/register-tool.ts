@@ -1,0 +1,96 @@
+/**
+ * The MCP boundary for tools: the allow-list, argument checking and errors. Every tool is
+ * registered through `registerTool`, which
+ * - answers a signed-in caller who is not on the allow-list with a result saying so;
+ * - checks the arguments itself, so a mistake reads as our message ("prompt is empty: …")
+ *   rather than the SDK's "Input validation error: Invalid arguments for tool …: …" (the SDK
+ *   has no hook for its wording; it still advertises the same JSON Schema);
+ * - answers with an AppError's public message as an `isError` result and logs the rest; the
+ *   SDK would otherwise send any thrown exception's raw message to the client.
+ */
+import type { CallToolResult, McpServer, ServerContext, StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import { notAllowedMessage, type Caller } from '../core/access.js';
+import { invalidArgument, toAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject | undefined> {
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: Input;
+  /** Describes `structuredContent`; the SDK checks every successful result against it. */
+  readonly outputSchema?: Output;
+  readonly annotations: ToolAnnotations;
+}
+
+/** One request's view: who calls, and what their protocol revision can carry. */
+export interface ToolCall {
+  readonly caller: Caller;
+  readonly logger: Logger;
+  /** `resource_link` content blocks exist from MCP 2025-06-18 on; older clients would reject them. */
+  readonly resourceLinks: boolean;
+}
+
+export function textResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }] };
+}
+
+export function registerTool<Input extends z.ZodObject, Output extends z.ZodObject | undefined>(
+  server: McpServer,
+  name: string,
+  definition: ToolDefinition<Input, Output>,
+  call: ToolCall,
+  run: (args: z.output<Input>, ctx: ServerContext) => Promise<CallToolResult>,
+): void {
+  const { inputSchema, outputSchema, ...rest } = definition;
+  server.registerTool(
+    name,
+    { ...rest, inputSchema: advertised(inputSchema), ...(outputSchema ? { outputSchema } : {}) },
+    (raw: unknown, ctx: ServerContext) =>
+      answer(name, call, async () => {
+        const parsed = inputSchema.safeParse(raw ?? {});
+        if (!parsed.success) throw invalidArgument(argumentProblems(parsed.error));
+        return run(parsed.data, ctx);
+      }),
+  );
+}
+
+/** The schema as the SDK sees it: our JSON Schema, and every value let through to `registerTool`'s own check. */
+function advertised(schema: z.ZodObject): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'image-studio',
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: schema['~standard'].jsonSchema,
+    },
+  };
+}
+
+/** "prompt is empty: describe the image to generate"; a zod default message gets the argument's name in front. */
+function argumentProblems(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.join('.');
+      return where === '' || issue.message.startsWith(String(issue.path[0])) ? issue.message : `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+async function answer(tool: string, { caller, logger }: ToolCall, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  if (!caller.isAllowed) {
+    logger.warn(`tool ${tool} refused: not on the allow-list`, { email: caller.email });
+    return { content: [{ type: 'text', text: notAllowedMessage(caller.email) }], isError: true };
+  }
+  try {
+    return await run();
+  } catch (err) {
+    const appError = toAppError(err);
+    // Not the error itself: a Gemini failure's message can quote Gemini, which can echo the prompt.
+    const { status, logMessage, publicMessage, cause } = appError;
+    const fields = { status, error: logMessage ?? publicMessage, ...(cause === undefined ? {} : { cause }) };
+    if (appError.status === 'INTERNAL') logger.error(`tool ${tool} failed`, fields);
+    else logger.warn(`tool ${tool} failed`, fields);
+    return { content: [{ type: 'text', text: appError.publicMessage }], isError: true };
+  }
+}
