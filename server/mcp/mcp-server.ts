@@ -7,6 +7,7 @@
 import type { AuthInfo, McpRequestContext, McpServer } from '@modelcontextprotocol/server';
 import type { Caller } from '../core/access.js';
 import { once } from '../lazy.js';
+import type { ServerIcon } from '../ui/icon-routes.js';
 import { registerGenerateImageTool } from './generate-image-tool.js';
 import { registerHelpTool } from './help-tool.js';
 import { registerImageInfoTool } from './image-info-tool.js';
@@ -25,7 +26,7 @@ export interface McpServerDeps {
   /** The caller behind a request, from what the bearer check found (nothing in local mode). */
   readonly resolveCaller: (auth: AuthInfo | undefined) => Caller;
   /** Where the server's icons are, for clients that show the connector with one. */
-  readonly icons: readonly { src: string; mimeType: string; sizes: string[] }[];
+  readonly icons: readonly ServerIcon[];
 }
 
 const INSTRUCTIONS =
@@ -42,7 +43,7 @@ export async function buildMcpServer(deps: McpServerDeps, request: McpRequestCon
       version: '0.1.0',
       description: "Generate images with Google's Gemini image models; see what each image cost.",
       websiteUrl: deps.tools.publicUrl,
-      icons: deps.icons.map((icon) => ({ ...icon, sizes: [...icon.sizes] })),
+      icons: [...deps.icons],
     },
     // The tool list never changes while the server runs.
     { instructions: INSTRUCTIONS, capabilities: { tools: { listChanged: false } } },
