@@ -14,12 +14,12 @@ import { notAllowedMessage, type Caller } from '../core/access.js';
 import { invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 
-export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject | undefined> {
+export interface ToolDefinition<Input extends z.ZodObject> {
   readonly title: string;
   readonly description: string;
   readonly inputSchema: Input;
   /** Describes `structuredContent`; the SDK checks every successful result against it. */
-  readonly outputSchema?: Output;
+  readonly outputSchema?: z.ZodObject;
   readonly annotations: ToolAnnotations;
 }
 
@@ -35,10 +35,10 @@ export function textResult(text: string): CallToolResult {
   return { content: [{ type: 'text', text }] };
 }
 
-export function registerTool<Input extends z.ZodObject, Output extends z.ZodObject | undefined>(
+export function registerTool<Input extends z.ZodObject>(
   server: McpServer,
   name: string,
-  definition: ToolDefinition<Input, Output>,
+  definition: ToolDefinition<Input>,
   call: ToolCall,
   run: (args: z.output<Input>, ctx: ServerContext) => Promise<CallToolResult>,
 ): void {
