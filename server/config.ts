@@ -16,6 +16,10 @@ export type StoreConfig =
       /** Unset on Cloud Run: the client libraries read it from the metadata server. */
       readonly projectId: string | undefined;
       readonly firestoreDatabase: string | undefined;
+      /** The most one Firestore call may take, retries included (IMG_FIRESTORE_TIMEOUT_SECONDS). */
+      readonly firestoreTimeoutMs: number;
+      /** The most one Cloud Storage request may wait, per attempt (IMG_STORAGE_TIMEOUT_SECONDS). */
+      readonly storageTimeoutMs: number;
     };
 
 export interface Config {
@@ -142,6 +146,8 @@ const envSchema = z.object({
   GOOGLE_CLOUD_PROJECT: optionalText,
   IMG_FIREBASE_PROJECT: optionalText,
   IMG_FIRESTORE_DATABASE: optionalText,
+  IMG_FIRESTORE_TIMEOUT_SECONDS: positiveInt(1, 60),
+  IMG_STORAGE_TIMEOUT_SECONDS: positiveInt(1, 300),
   GEMINI_API_KEY: optionalText,
   IMG_GEMINI_BACKEND: z.enum(['api-key', 'vertex'], { error: 'expected api-key or vertex' }).optional(),
   IMG_VERTEX_LOCATION: optionalText,
@@ -160,6 +166,13 @@ const envSchema = z.object({
 });
 
 export const DEFAULT_PORT = 8766;
+/**
+ * Store deadlines: with Firestore or Cloud Storage unreachable or frozen, every tool call,
+ * /api call and /i request must answer within 10 s ("temporarily unavailable"), so one call
+ * to either, retries included, gets well under that.
+ */
+export const DEFAULT_FIRESTORE_TIMEOUT_SECONDS = 5;
+export const DEFAULT_STORAGE_TIMEOUT_SECONDS = 5;
 
 type Env = z.infer<typeof envSchema>;
 
@@ -206,7 +219,14 @@ function storeConfigOf(v: Env, cwd: string): StoreConfig | undefined {
   const cloud = v.IMG_STORE === 'cloud' || (v.IMG_STORE === undefined && (v.IMG_BUCKET !== undefined || v.GOOGLE_CLOUD_PROJECT !== undefined));
   if (!cloud) return Object.freeze({ kind: 'local', root: path.resolve(cwd, v.IMG_ROOT ?? '.localdata') });
   if (v.IMG_BUCKET === undefined) return undefined;
-  return Object.freeze({ kind: 'cloud', bucket: v.IMG_BUCKET, projectId: v.GOOGLE_CLOUD_PROJECT, firestoreDatabase: v.IMG_FIRESTORE_DATABASE });
+  return Object.freeze({
+    kind: 'cloud',
+    bucket: v.IMG_BUCKET,
+    projectId: v.GOOGLE_CLOUD_PROJECT,
+    firestoreDatabase: v.IMG_FIRESTORE_DATABASE,
+    firestoreTimeoutMs: (v.IMG_FIRESTORE_TIMEOUT_SECONDS ?? DEFAULT_FIRESTORE_TIMEOUT_SECONDS) * 1000,
+    storageTimeoutMs: (v.IMG_STORAGE_TIMEOUT_SECONDS ?? DEFAULT_STORAGE_TIMEOUT_SECONDS) * 1000,
+  });
 }
 
 function storeProblems(env: NodeJS.ProcessEnv): string[] {

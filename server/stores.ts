@@ -33,26 +33,20 @@ export async function openStores(config: StoreConfig): Promise<Stores> {
       close: async () => {},
     };
   }
-  const [{ Storage, IdempotencyStrategy }, { Firestore }, { CloudImageStore }, { FirestoreRecordStore }, { FirestoreAuthStateStore }] =
-    await Promise.all([
-      import('@google-cloud/storage'),
-      import('@google-cloud/firestore'),
-      import('./images/cloud-image-store.js'),
-      import('./records/firestore-record-store.js'),
-      import('./auth/firestore-auth-state-store.js'),
-    ]);
+  const [{ createStorage }, { createFirestore }, { CloudImageStore }, { FirestoreRecordStore }, { FirestoreAuthStateStore }] = await Promise.all([
+    import('./images/storage-client.js'),
+    import('./firestore/firestore-client.js'),
+    import('./images/cloud-image-store.js'),
+    import('./records/firestore-record-store.js'),
+    import('./auth/firestore-auth-state-store.js'),
+  ]);
   // Credentials come from the environment: the service identity on Cloud Run, never a key file.
   const projectId = config.projectId;
-  const storage = new Storage({
-    ...(projectId ? { projectId } : {}),
-    // Every upload is conditional (ifGenerationMatch: 0) and every delete safe to repeat, so
-    // retrying always is safe; and bounded, since the client would otherwise keep at it for 600 s.
-    retryOptions: { idempotencyStrategy: IdempotencyStrategy.RetryAlways, maxRetries: 3, totalTimeout: 30, maxRetryDelay: 4 },
-  });
-  const firestore = new Firestore({
+  const storage = createStorage({ ...(projectId ? { projectId } : {}), timeoutMs: config.storageTimeoutMs });
+  const firestore = createFirestore({
     ...(projectId ? { projectId } : {}),
     ...(config.firestoreDatabase ? { databaseId: config.firestoreDatabase } : {}),
-    ignoreUndefinedProperties: true,
+    timeoutMs: config.firestoreTimeoutMs,
   });
   return {
     images: new CloudImageStore(storage.bucket(config.bucket)),

@@ -91,8 +91,15 @@ describe('config', () => {
       bucket: 'my-images',
       projectId: undefined,
       firestoreDatabase: undefined,
+      firestoreTimeoutMs: 5000,
+      storageTimeoutMs: 5000,
     });
     expect(loadConfig({ ...base, IMG_BUCKET: 'my-images', GOOGLE_CLOUD_PROJECT: 'proj' }, '/srv').store).to.include({ kind: 'cloud', projectId: 'proj' });
+    expect(loadConfig({ ...base, IMG_BUCKET: 'b-images', IMG_FIRESTORE_TIMEOUT_SECONDS: '3', IMG_STORAGE_TIMEOUT_SECONDS: '20' }, '/srv').store).to.include({
+      firestoreTimeoutMs: 3000,
+      storageTimeoutMs: 20000,
+    });
+    expect(problems({ ...base, IMG_BUCKET: 'b-images', IMG_FIRESTORE_TIMEOUT_SECONDS: '0' })[0]).to.match(/^IMG_FIRESTORE_TIMEOUT_SECONDS: /);
     expect(loadConfig({ ...base, IMG_BUCKET: 'my-images', IMG_STORE: 'local' }, '/srv').store.kind).to.equal('local');
   });
 
