@@ -43,10 +43,24 @@ export interface GenerationPage {
 
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * A write whose fate is not known: it was sent, but no answer came within the deadline (or
+ * the connection dropped), so it may have landed, or may still land. Never report such a
+ * write as failed: the record, and its cost, may be there.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The record store did not confirm the write in time.', options);
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
 export interface RecordStore {
   /**
    * Writes the record and adds it to the user's totals, together or not at all. Rejects if
-   * a record of that name exists already (and changes nothing).
+   * a record of that name exists already (and changes nothing). Rejects with
+   * WriteOutcomeUnknownError when the write may have landed (a deadline passed after it was
+   * sent); with another error only when it certainly did not.
    */
   commit(record: GenerationRecord): Promise<void>;
   get(name: ImageName): Promise<GenerationRecord | undefined>;
