@@ -2,7 +2,9 @@
  * The generate use-case: choose the model → check the options against it → load references →
  * Gemini (moving to the alias's next model if Gemini no longer serves this one) → derive
  * preview and thumbnail → store the image → commit the record. Either all of it happens, or
- * nothing is stored: a failed record write removes the image again.
+ * nothing is stored: a failed record write removes the image again. Answers never lie about
+ * money: a failure before Gemini is called says nothing was spent, and a record write whose
+ * outcome is unknown says so, with the title to look it up by, never "nothing was stored".
  */
 import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -11,7 +13,7 @@ import { newImageName, parseImageReference, type ImageName } from '../core/names
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { ModelUnavailableError, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
-import type { GenerationRecord, RecordStore } from '../records/record-store.js';
+import { WriteOutcomeUnknownError, type GenerationRecord, type RecordStore } from '../records/record-store.js';
 import { decodeImage, makeSmallImages, referenceForUpload } from './image-derivatives.js';
 import type { ModelResolver } from './model-resolver.js';
 
@@ -25,7 +27,10 @@ export interface GenerationDeps {
   readonly publicUrl: string;
   readonly logger: Logger;
   readonly now?: () => Date;
-  /** How long a record write may take before the generation is reported as failed. */
+  /**
+   * How long a record write may take before its outcome is reported as unknown; also how long
+   * after that the server looks again, to remove the image if the record never landed.
+   */
   readonly recordDeadlineMs?: number;
 }
 
@@ -84,19 +89,21 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
     throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
   }
   const referenceNames = [...new Set(input.referenceImages.map((ref) => parseImageReference(ref, deps.publicUrl)))];
-  const prefs = input.model === undefined ? await deps.records.prefs(input.email) : {};
-  const choice = chooseModel(deps.catalogue, input.model, prefs.defaultModel);
   const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
+  let choice: ReturnType<typeof chooseModel> | undefined;
   // Of the alias's served models, the first that takes these options (a 512 px draft may need an older one).
   const pickModel = async () => {
+    choice ??= chooseModel(deps.catalogue, input.model, input.model === undefined ? (await deps.records.prefs(input.email)).defaultModel : undefined);
     const picked = await deps.models.resolve(choice, (m) => acceptsOptions(m, options));
     checkOptions(picked, options);
     return picked;
   };
-  let model = await pickModel();
-
-  if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
-  const references = await Promise.all(referenceNames.map((name) => loadReference(deps.images, name)));
+  const { model: first, references } = await beforeGemini(async () => {
+    const model = await pickModel();
+    if (referenceNames.length > 0) onStage({ stage: 'references', count: referenceNames.length });
+    return { model, references: await Promise.all(referenceNames.map((name) => loadReference(deps.images, name))) };
+  });
+  let model = first;
 
   // A model retired since the line-up was read answers NOT_FOUND (nothing generated, nothing
   // billed): reported, it is skipped, so the same call moves to the next candidate, and
@@ -112,7 +119,7 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
     } catch (err) {
       if (!(err instanceof ModelUnavailableError)) throw err;
       deps.models.reportMissing(model.id);
-      model = await pickModel();
+      model = await beforeGemini(pickModel);
     }
   }
 
@@ -140,6 +147,24 @@ async function generate(deps: GenerationDeps, input: GenerationInput, onStage: (
   };
   await store(deps, record, decoded.png, small);
   return { record, model, preview: (await small).preview, modelText: generated.text };
+}
+
+/**
+ * Runs what comes before Gemini is called. A failure there has cost nothing, and the answer
+ * says so: the user may try again without paying twice. (Mistakes in the request need no
+ * such reassurance: they say what to change.)
+ */
+async function beforeGemini<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const appError = toAppError(err);
+    if (appError.status === 'INVALID_ARGUMENT' || appError.status === 'NOT_FOUND') throw appError;
+    throw new AppError(appError.status, `${appError.publicMessage} Nothing was generated, so nothing was spent.`, {
+      cause: appError.cause ?? err,
+      ...(appError.logMessage === undefined ? {} : { logMessage: appError.logMessage }),
+    });
+  }
 }
 
 async function loadReference(images: ImageStore, name: ImageName): Promise<ReferenceImage> {
@@ -173,20 +198,39 @@ async function store(deps: GenerationDeps, record: GenerationRecord, png: Buffer
     deps.images.remove(record.name).catch((err: unknown) =>
       deps.logger.error('could not remove an image whose record failed', { name: record.name, err }),
     );
+  const deadlineMs = deps.recordDeadlineMs ?? DEFAULT_RECORD_DEADLINE_MS;
   const commit = deps.records.commit(record);
-  const outcome = await settleWithin(commit, deps.recordDeadlineMs ?? DEFAULT_RECORD_DEADLINE_MS);
+  const outcome = await settleWithin(commit, deadlineMs);
   if (outcome.state === 'fulfilled') return;
-  if (outcome.state === 'rejected') {
+  if (outcome.state === 'rejected' && !(outcome.reason instanceof WriteOutcomeUnknownError)) {
     await removeImage();
     throw failed(outcome.reason);
   }
-  // Timed out: the write may still land, and a record must never point at a missing image,
-  // so the image goes only once the write has definitely failed.
-  commit.then(
-    () => deps.logger.warn('a record write finished after its deadline; the image is stored after all', { name: record.name }),
-    () => void removeImage(),
+
+  // The write may have landed, or may still land. A record must never point at a missing
+  // image, so the image stays until the record is known to be absent: once the write settles,
+  // or, if its outcome stays unknown, when a read a deadline later does not find it. If that
+  // read fails too, the image stays: without a record nobody can see it, and nothing is counted.
+  const lookAgain = () =>
+    setTimeout(() => {
+      deps.records.get(record.name).then(
+        (found) => (found ? landed() : void removeImage()),
+        (err: unknown) => deps.logger.warn('could not check whether a record landed; its image stays', { name: record.name, err }),
+      );
+    }, deadlineMs).unref();
+  const landed = () => deps.logger.warn('a record write landed after its deadline; the image is stored after all', { name: record.name });
+  if (outcome.state === 'pending') {
+    commit.then(landed, (err: unknown) => (err instanceof WriteOutcomeUnknownError ? lookAgain() : void removeImage()));
+  } else {
+    lookAgain();
+  }
+  deps.logger.warn('a record write has an unknown outcome', { name: record.name, cause: outcome.state === 'pending' ? 'deadline' : outcome.reason });
+  throw new AppError(
+    'UNAVAILABLE',
+    `The image "${record.name}" was generated and stored, but the record store did not confirm its record in time, ` +
+      'so it is not yet known whether it was saved and counted. Do not generate it again: in a minute, call image_info ' +
+      `with "${record.name}"; if it is there, the image is yours at ${deps.publicUrl}/i/${record.name}.`,
   );
-  throw new AppError('UNAVAILABLE', 'The image was generated but the record store did not answer in time. Please try again.');
 }
 
 /** Record stores can hang when unreachable (Firestore's client waits for minutes). */

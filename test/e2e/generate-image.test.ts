@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { buildCatalogue } from '../../server/core/models.js';
-import type { RecordStore } from '../../server/records/record-store.js';
+import { AppError } from '../../server/errors.js';
+import { WriteOutcomeUnknownError, type RecordStore } from '../../server/records/record-store.js';
 import type { ImageName } from '../../server/core/names.js';
 import { expectedDimensions } from '../fakes/gemini-fake.js';
 import { CLIENT_KINDS, type ClientKind, type McpTestClient } from '../support/mcp-clients.js';
@@ -387,37 +388,72 @@ describe('generate_image on the cloud stores when Cloud Storage fails', () => {
   }
 });
 
-describe('generate_image when the record store does not answer in time', () => {
+describe('generate_image when the record write has an unknown outcome', () => {
   const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const slowCommit = (outcome: 'lands' | 'fails') => (store: RecordStore) =>
+  type Write = 'lands late' | 'fails late' | 'lands, answer lost' | 'lost';
+  /** The record store's commit as a frozen or flaky store behaves: late, or with its answer lost. */
+  const flakyCommit = (write: Write) => (store: RecordStore) =>
     Object.assign(Object.create(store) as RecordStore, {
       commit: async (record: Parameters<RecordStore['commit']>[0]) => {
-        await later(300);
-        if (outcome === 'fails') throw new Error('deadline exceeded upstream');
-        return store.commit(record);
+        if (write === 'lands late' || write === 'fails late') {
+          await later(300);
+          if (write === 'fails late') throw new Error('permission denied upstream');
+          return store.commit(record);
+        }
+        if (write === 'lands, answer lost') await store.commit(record);
+        throw new WriteOutcomeUnknownError();
       },
     });
 
-  for (const outcome of ['lands', 'fails'] as const) {
-    it(`says so, and keeps the image only if the late write ${outcome === 'lands' ? 'lands' : 'never lands'}`, async () => {
-      const server = await startTestServer({ records: slowCommit(outcome), recordDeadlineMs: 50 });
+  const cases: { write: Write; kept: boolean }[] = [
+    { write: 'lands late', kept: true },
+    { write: 'fails late', kept: false },
+    { write: 'lands, answer lost', kept: true },
+    { write: 'lost', kept: false },
+  ];
+  for (const { write, kept } of cases) {
+    it(`says the outcome is unknown and how to find the image, and ${kept ? 'keeps' : 'then removes'} it when the write ${write === 'lost' ? 'never landed' : write}`, async () => {
+      const server = await startTestServer({ records: flakyCommit(write), recordDeadlineMs: 50 });
       try {
         const client = await server.connect();
-        const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow boat' } }));
+        const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow boat' } });
         expect(result.isError).to.equal(true);
-        expect(textOf(result)).to.match(/record store did not answer in time/);
-        expect((await server.stored()).filter((f) => f.endsWith('.png'))).to.have.length(1); // not removed while the write may land
-        await later(400);
-        const stored = await server.stored();
-        if (outcome === 'lands') {
-          expect(stored.filter((f) => f.endsWith('.png'))).to.have.length(1);
-          expect((await server.records.totals(LOCAL_CALLER.email)).imageCount).to.equal(1);
-        } else {
-          expect(stored).to.deep.equal([]);
+        const name = titleOf(result);
+        expect(textOf(result)).to.include('not yet known whether it was saved and counted').and.include(`call image_info with "${name}"`).and.include(`${server.url}/i/${name}`);
+        expect(textOf(result)).to.not.match(/nothing was stored|try again/i);
+        expect((await server.stored()).filter((f) => f.endsWith('.png'))).to.deep.equal([name]); // kept while the write may land
+        await later(450);
+        const pngs = (await server.stored()).filter((f) => f.endsWith('.png'));
+        expect(pngs).to.deep.equal(kept ? [name] : []);
+        expect((await server.records.totals(LOCAL_CALLER.email)).imageCount).to.equal(kept ? 1 : 0);
+        if (kept) {
+          const info = await client.callTool({ name: 'image_info', arguments: { image: name } });
+          expect(textOf(info)).to.include('Prompt: a slow boat');
         }
       } finally {
         await server.close();
       }
     });
   }
+});
+
+describe('generate_image when the record store fails before Gemini is called', () => {
+  it('says nothing was generated, so nothing was spent', async () => {
+    const server = await startTestServer({
+      records: (store) =>
+        Object.assign(Object.create(store) as RecordStore, {
+          prefs: () => Promise.reject(new AppError('UNAVAILABLE', 'The record store is temporarily unavailable. Please try again in a moment.')),
+        }),
+    });
+    try {
+      const client = await server.connect();
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a boat' } });
+      expect(result.isError).to.equal(true);
+      expect(textOf(result)).to.equal('The record store is temporarily unavailable. Please try again in a moment. Nothing was generated, so nothing was spent.');
+      expect(server.fake.requests).to.have.length(0);
+      expect(await server.stored()).to.deep.equal([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
