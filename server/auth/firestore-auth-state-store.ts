@@ -22,10 +22,17 @@
  *
  * `create` is a plain `create()`; only when that fails because the document exists does a
  * transaction check whether it has expired and may be replaced (rare, never contended).
+ *
+ * Every Firestore call is bounded by the client's deadline (firestore-client.ts), retries
+ * included, and fails UNAVAILABLE past it. A write past its deadline may still land; unlike
+ * record commits, nothing here tells such a write apart from one that failed: the sign-in
+ * step that made it has failed either way.
  */
 import { FieldValue, Timestamp, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AppError, invalidArgument } from '../errors.js';
+import { withinDeadline } from '../firestore/deadline.js';
+import { callDeadlineMs } from '../firestore/firestore-client.js';
 import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import type { AuthStateKind, AuthStateStore } from './auth-state-store.js';
 
@@ -49,21 +56,23 @@ const docSchema = z.object({
 
 export class FirestoreAuthStateStore implements AuthStateStore {
   private readonly entries: CollectionReference;
+  private readonly deadlineMs: number;
 
   constructor(private readonly db: Firestore, options: FirestoreAuthStateStoreOptions = {}) {
     this.entries = db.collection(`${options.collectionPrefix ?? ''}authState`);
+    this.deadlineMs = callDeadlineMs(db);
   }
 
   async create(kind: AuthStateKind, key: string, value: object, expiresAt?: Date): Promise<void> {
     const ref = this.ref(kind, key);
     const data = toDoc(kind, value, expiresAt);
     try {
-      await ref.create(data);
+      await withinDeadline(this.deadlineMs, () => ref.create(data));
       return;
     } catch (err) {
       if (firestoreCodeOf(err) !== ALREADY_EXISTS) throw authStateStoreError(err);
     }
-    await guard(() =>
+    await this.guard(() =>
       this.db.runTransaction(async (tx) => {
         if (liveValue(await tx.get(ref)) !== undefined) throw alreadyExists();
         tx.set(ref, data);
@@ -73,17 +82,17 @@ export class FirestoreAuthStateStore implements AuthStateStore {
 
   async get(kind: AuthStateKind, key: string): Promise<object | undefined> {
     const ref = this.ref(kind, key);
-    return liveValue(await guard(() => ref.get()));
+    return liveValue(await this.guard(() => ref.get()));
   }
 
   async take(kind: AuthStateKind, key: string): Promise<object | undefined> {
     const ref = this.ref(kind, key);
-    const snapshot = await guard(() => ref.get());
+    const snapshot = await this.guard(() => ref.get());
     if (!snapshot.exists || snapshot.updateTime === undefined) return undefined;
     const value = liveValue(snapshot);
     // Deleted only if unchanged since read: of concurrent takes, exactly one succeeds.
     // Expired or not, the document is of no more use.
-    const won = await guard(() =>
+    const won = await this.guard(() =>
       ref.delete({ lastUpdateTime: snapshot.updateTime }).then(
         () => true,
         (err: unknown) => {
@@ -98,12 +107,21 @@ export class FirestoreAuthStateStore implements AuthStateStore {
   async put(kind: AuthStateKind, key: string, value: object, expiresAt?: Date): Promise<void> {
     const ref = this.ref(kind, key);
     const data = toDoc(kind, value, expiresAt);
-    await guard(() => ref.set(data));
+    await this.guard(() => ref.set(data));
   }
 
   async delete(kind: AuthStateKind, key: string): Promise<void> {
     const ref = this.ref(kind, key);
-    await guard(() => ref.delete());
+    await this.guard(() => ref.delete());
+  }
+
+  /** Runs one Firestore call within the deadline, its failures as AppErrors. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await withinDeadline(this.deadlineMs, call);
+    } catch (err) {
+      throw authStateStoreError(err);
+    }
   }
 
   private ref(kind: AuthStateKind, key: string): DocumentReference {
@@ -149,12 +167,4 @@ function alreadyExists(): AppError {
 
 export function authStateStoreError(err: unknown): AppError {
   return firestoreError(err, 'sign-in store');
-}
-
-async function guard<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw authStateStoreError(err);
-  }
 }

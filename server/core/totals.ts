@@ -11,10 +11,16 @@ export interface CountedGeneration {
 export interface UserTotals {
   readonly email: string;
   readonly imageCount: number;
-  /** Cumulative: deleting an image does not lower it. */
+  /** Cumulative: deleting an image does not lower it. Includes `unrecordedCostUsd`. */
   readonly costUsd: number;
+  /** By the model of each record; spend without a record (below) is under no model. */
   readonly byModel: Readonly<Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>>>;
   readonly lastGenerationAt?: string;
+  /**
+   * Spend that no record accounts for: the original server's ledger (spend.json) counted
+   * images deleted before the import. Set by the import; absent when there is none.
+   */
+  readonly unrecordedCostUsd?: number;
 }
 
 /** Sums of prices drift in binary floating point; keep totals to a millionth of a dollar. */
@@ -30,7 +36,7 @@ export function addGeneration(totals: UserTotals, generation: CountedGeneration)
   const model = totals.byModel[generation.modelAlias] ?? { imageCount: 0, costUsd: 0 };
   const last = totals.lastGenerationAt;
   return {
-    email: totals.email,
+    ...totals,
     imageCount: totals.imageCount + 1,
     costUsd: addUsd(totals.costUsd, generation.costUsd),
     byModel: {
@@ -39,4 +45,11 @@ export function addGeneration(totals: UserTotals, generation: CountedGeneration)
     },
     lastGenerationAt: last !== undefined && last > generation.createdAt ? last : generation.createdAt,
   };
+}
+
+/** The totals with `costUsd` as the spend no record accounts for (absolute: it replaces any earlier value). */
+export function withUnrecordedSpend(totals: UserTotals, costUsd: number): UserTotals {
+  const { unrecordedCostUsd: previous = 0, ...rest } = totals;
+  const updated = { ...rest, costUsd: addUsd(totals.costUsd, costUsd - previous) };
+  return costUsd > 0 ? { ...updated, unrecordedCostUsd: costUsd } : updated;
 }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { ConfigError, loadImportConfig } from '../config.js';
 import { openStores } from '../stores.js';
 import { importDirectory } from './import-directory.js';
+import { reportLines } from './report-text.js';
 
 const USAGE = 'Usage: npm run import -- <directory>\n' +
-  'Loads {id}.png + {id}.json sidecars and prefs.json into the configured stores\n' +
+  'Loads {id}.png + {id}.json sidecars, prefs.json and spend.json into the configured stores\n' +
   '(IMG_ROOT for the local store; IMG_BUCKET and GOOGLE_CLOUD_PROJECT for the cloud ones).\n';
 
 async function main(args: string[]): Promise<number> {
@@ -34,13 +35,9 @@ async function main(args: string[]): Promise<number> {
     const report = await importDirectory(dir, { ...stores, catalogue: config.catalogue }, (done, total) => {
       if (done % 100 === 0 || done === total) process.stdout.write(`  ${done}/${total} records read\n`);
     });
-    for (const { file, reason } of report.skipped) process.stdout.write(`  skipped ${file}: ${reason}\n`);
-    for (const { file, reason } of report.failed) process.stdout.write(`  FAILED ${file}: ${reason}\n`);
-    process.stdout.write(
-      `Imported ${report.imported}, already present ${report.alreadyPresent}, skipped ${report.skipped.length}, ` +
-        `failed ${report.failed.length}; default models imported for ${report.prefsImported} users.\n`,
-    );
-    return report.failed.length > 0 ? 1 : 0;
+    for (const line of reportLines(report)) process.stdout.write(`${line}\n`);
+    // A refused spend.json needs the operator, as a failed write does: fix it and run again.
+    return report.failed.length > 0 || report.spend.ledger === 'malformed' ? 1 : 0;
   } finally {
     await stores.close();
   }

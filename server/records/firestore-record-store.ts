@@ -4,7 +4,8 @@
  * - `generations/{id}`: one document per record, every record field; `createdAt` is the
  *   ISO string, so it round-trips exactly and sorts as the local store sorts it.
  * - `users/{encodeURIComponent(email)}`: the user's running totals (`imageCount`,
- *   `costMicros`, `byModel.{alias}.imageCount|costMicros`, `lastGenerationAtMs`) and
+ *   `costMicros`, `byModel.{alias}.imageCount|costMicros`, `lastGenerationAtMs`,
+ *   `unrecordedCostMicros`: imported spend without a record, included in `costMicros`) and
  *   preferences (`defaultModel`), so totals cost one read per user, never one per record.
  *
  * A commit is one batched write: `create` of the record (which fails if it exists, and
@@ -13,6 +14,10 @@
  * update and need no transaction: costs are added as integer micro-dollars (exact), and
  * `lastGenerationAtMs` takes the numeric maximum, so an older record committed late (or an
  * import in any order) never moves it back.
+ *
+ * Every call is bounded by the client's deadline (firestore-client.ts), retries included,
+ * and fails UNAVAILABLE past it. A commit past its deadline fails WriteOutcomeUnknownError
+ * instead: it was sent, and may have landed or may still land.
  */
 import { FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
@@ -20,10 +25,12 @@ import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError, invalidArgument } from '../errors.js';
-import { ALREADY_EXISTS, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
+import { withinDeadline } from '../firestore/deadline.js';
+import { callDeadlineMs } from '../firestore/firestore-client.js';
+import { ALREADY_EXISTS, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
 import { generationRecordSchema } from './record-schema.js';
-import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
+import { MAX_PAGE_SIZE, WriteOutcomeUnknownError, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
 
 export interface FirestoreRecordStoreOptions {
   /**
@@ -40,19 +47,21 @@ const userDocSchema = z.object({
   costMicros: micros.optional(),
   byModel: z.partialRecord(z.enum(MODEL_ALIASES), z.object({ imageCount: z.number().int().nonnegative(), costMicros: micros })).optional(),
   lastGenerationAtMs: z.number().optional(),
+  unrecordedCostMicros: micros.optional(),
   defaultModel: z.unknown().optional(),
 });
 type UserDoc = z.infer<typeof userDocSchema>;
 
-
 export class FirestoreRecordStore implements RecordStore {
   private readonly generations: CollectionReference;
   private readonly users: CollectionReference;
+  private readonly deadlineMs: number;
 
   constructor(db: Firestore, options: FirestoreRecordStoreOptions = {}) {
     const prefix = options.collectionPrefix ?? '';
     this.generations = db.collection(`${prefix}generations`);
     this.users = db.collection(`${prefix}users`);
+    this.deadlineMs = callDeadlineMs(db);
   }
 
   async commit(record: GenerationRecord): Promise<void> {
@@ -73,14 +82,15 @@ export class FirestoreRecordStore implements RecordStore {
       },
       { merge: true },
     );
-    await guard(() => batch.commit(), (err) => {
-      if (firestoreCodeOf(err) === ALREADY_EXISTS) return new AppError('INTERNAL', `A record named ${parsed.name} exists already.`, { cause: err });
-      return undefined;
-    });
+    try {
+      await withinDeadline(this.deadlineMs, () => batch.commit());
+    } catch (err) {
+      throw await this.commitFailure(err, parsed);
+    }
   }
 
   async get(name: ImageName): Promise<GenerationRecord | undefined> {
-    const snapshot = await guard(() => this.generationRef(name).get());
+    const snapshot = await this.guard(() => this.generationRef(name).get());
     const data = snapshot.data();
     return data === undefined ? undefined : toRecord(data);
   }
@@ -95,7 +105,7 @@ export class FirestoreRecordStore implements RecordStore {
       .orderBy(FieldPath.documentId(), 'desc');
     if (after) query = query.startAfter(after.createdAt, idOf(after.name));
     // One more than asked for tells whether there is a next page without a second query.
-    const snapshot = await guard(() => query.limit(page.limit + 1).get());
+    const snapshot = await this.guard(() => query.limit(page.limit + 1).get());
     const records = snapshot.docs.slice(0, page.limit).map((doc) => toRecord(doc.data()));
     const last = records.at(-1);
     return snapshot.size > page.limit && last ? { records, nextCursor: encodeCursor(last) } : { records };
@@ -103,25 +113,26 @@ export class FirestoreRecordStore implements RecordStore {
 
   async listSince(since: string): Promise<GenerationRecord[]> {
     // A single-field range on createdAt: Firestore's automatic index serves it.
-    const snapshot = await guard(() => this.generations.where('createdAt', '>=', since).orderBy('createdAt', 'desc').get());
+    const snapshot = await this.guard(() => this.generations.where('createdAt', '>=', since).orderBy('createdAt', 'desc').get());
     return snapshot.docs.map((doc) => toRecord(doc.data())).sort(compareNewestFirst);
   }
 
   async remove(name: ImageName): Promise<void> {
     // Deleting a missing document succeeds, so removing twice is not an error.
-    await guard(() => this.generationRef(name).delete());
+    await this.guard(() => this.generationRef(name).delete());
   }
 
   async totals(email: string): Promise<UserTotals> {
-    const snapshot = await guard(() => this.userRef(email).get());
+    const snapshot = await this.guard(() => this.userRef(email).get());
     const data = snapshot.data();
     return data === undefined ? emptyTotals(email) : toTotals(email, parseUserDoc(data));
   }
 
   async allTotals(): Promise<UserTotals[]> {
-    // Users who only saved preferences have a document but no count; like the local store,
-    // list only users who generated. One document read per listed user.
-    const snapshot = await guard(() => this.users.where('imageCount', '>', 0).get());
+    // Users who only saved preferences have a document but no spend; like the local store,
+    // list only users with spend (records, or spend imported without one). One document read
+    // per listed user. (A user whose every image was priced $0 by an override is not listed.)
+    const snapshot = await this.guard(() => this.users.where('costMicros', '>', 0).get());
     return snapshot.docs
       .map((doc) => {
         const user = parseUserDoc(doc.data());
@@ -130,15 +141,56 @@ export class FirestoreRecordStore implements RecordStore {
       .sort((a, b) => a.email.localeCompare(b.email));
   }
 
+  /**
+   * Replaces the user's unrecorded spend and moves `costMicros` by the difference, in one
+   * transaction (the import runs this, never concurrently with itself for one user, but
+   * generations may commit meanwhile: their increments are kept).
+   */
+  async setUnrecordedSpend(email: string, costUsd: number): Promise<void> {
+    const ref = this.userRef(email);
+    const target = toMicros(costUsd);
+    await this.guard(() =>
+      ref.firestore.runTransaction(async (tx) => {
+        const snapshot = await tx.get(ref);
+        const previous = snapshot.exists ? (parseUserDoc(snapshot.data() ?? {}).unrecordedCostMicros ?? 0) : 0;
+        if (previous === target) return;
+        tx.set(ref, { email, unrecordedCostMicros: target, costMicros: FieldValue.increment(target - previous) }, { merge: true });
+      }),
+    );
+  }
+
   async prefs(email: string): Promise<UserPrefs> {
-    const snapshot = await guard(() => this.userRef(email).get());
+    const snapshot = await this.guard(() => this.userRef(email).get());
     const model = z.enum(MODEL_ALIASES).safeParse(snapshot.get('defaultModel'));
     return model.success ? { defaultModel: model.data } : {};
   }
 
   async setPrefs(email: string, prefs: UserPrefs): Promise<void> {
     const defaultModel = prefs.defaultModel ?? FieldValue.delete();
-    await guard(() => this.userRef(email).set({ email, defaultModel }, { merge: true }));
+    await this.guard(() => this.userRef(email).set({ email, defaultModel }, { merge: true }));
+  }
+
+  /** How a failed commit is reported: see RecordStore.commit. */
+  private async commitFailure(err: unknown, record: GenerationRecord): Promise<Error> {
+    const code = firestoreCodeOf(err);
+    if (code === ALREADY_EXISTS) {
+      // The client retries a commit whose answer was lost (UNAVAILABLE), so the record that
+      // exists may be this very one, written by an earlier attempt: then it may have landed.
+      const existing = await this.get(record.name).catch(() => 'unreadable' as const);
+      if (existing === 'unreadable' || sameRecord(existing, record)) return new WriteOutcomeUnknownError({ cause: err });
+      return new AppError('INTERNAL', `A record named ${record.name} exists already.`, { cause: err });
+    }
+    if (typeof code === 'number' && WRITE_REFUSED_CODES.has(code)) return recordStoreError(err);
+    return new WriteOutcomeUnknownError({ cause: err });
+  }
+
+  /** Runs one Firestore call within the deadline, its failures as AppErrors. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await withinDeadline(this.deadlineMs, call);
+    } catch (err) {
+      throw recordStoreError(err);
+    }
   }
 
   private generationRef(name: ImageName): DocumentReference {
@@ -176,13 +228,19 @@ function parseUserDoc(data: DocumentData): UserDoc {
 }
 
 function toTotals(email: string, user: UserDoc): UserTotals {
-  if (!user.imageCount) return emptyTotals(email);
+  if (!user.imageCount && !user.unrecordedCostMicros) return emptyTotals(email);
   const byModel: Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>> = {};
   for (const alias of MODEL_ALIASES) {
     const model = user.byModel?.[alias];
     if (model) byModel[alias] = { imageCount: model.imageCount, costUsd: fromMicros(model.costMicros) };
   }
-  const totals = { email, imageCount: user.imageCount, costUsd: fromMicros(user.costMicros ?? 0), byModel };
+  const totals = {
+    email,
+    imageCount: user.imageCount ?? 0,
+    costUsd: fromMicros(user.costMicros ?? 0),
+    byModel,
+    ...(user.unrecordedCostMicros ? { unrecordedCostUsd: fromMicros(user.unrecordedCostMicros) } : {}),
+  };
   return user.lastGenerationAtMs === undefined ? totals : { ...totals, lastGenerationAt: new Date(user.lastGenerationAtMs).toISOString() };
 }
 
@@ -195,15 +253,11 @@ function withoutUndefined(record: GenerationRecord): DocumentData {
   return { ...record, usage, referenceNames: [...record.referenceNames] };
 }
 
-export function recordStoreError(err: unknown): AppError {
-  return firestoreError(err, 'record store');
+/** Both read back through generationRecordSchema, so their keys come in the same order. */
+function sameRecord(stored: GenerationRecord | undefined, record: GenerationRecord): boolean {
+  return stored !== undefined && JSON.stringify(stored) === JSON.stringify(record);
 }
 
-/** Runs a Firestore call, giving `special` the first chance to translate a failure. */
-async function guard<T>(call: () => Promise<T>, special?: (err: unknown) => AppError | undefined): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw (err instanceof AppError ? undefined : special?.(err)) ?? recordStoreError(err);
-  }
+export function recordStoreError(err: unknown): AppError {
+  return firestoreError(err, 'record store');
 }

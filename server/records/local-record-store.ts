@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
-import { addGeneration, emptyTotals, type UserTotals } from '../core/totals.js';
+import { addGeneration, emptyTotals, withUnrecordedSpend, type UserTotals } from '../core/totals.js';
 import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
@@ -31,6 +31,7 @@ const totalsFileSchema = z.object({
       costUsd: z.number(),
       byModel: z.partialRecord(z.enum(MODEL_ALIASES), modelTotals),
       lastGenerationAt: z.string().optional(),
+      unrecordedCostUsd: z.number().nonnegative().optional(),
     }),
   ),
 });
@@ -113,6 +114,18 @@ export class LocalRecordStore implements RecordStore {
   async totals(email: string): Promise<UserTotals> {
     const totals = await this.readTotals();
     return totals.users[email] ?? emptyTotals(email);
+  }
+
+  async setUnrecordedSpend(email: string, costUsd: number): Promise<void> {
+    await this.ensureRoot();
+    await this.serially(async () => {
+      const totals = await this.readTotals();
+      const user = withUnrecordedSpend(totals.users[email] ?? emptyTotals(email), costUsd);
+      const users = { ...totals.users };
+      if (user.imageCount === 0 && user.costUsd === 0) delete users[email];
+      else users[email] = user;
+      await this.writeTotals({ ...totals, users });
+    });
   }
 
   async allTotals(): Promise<UserTotals[]> {

@@ -71,7 +71,14 @@ export interface RecordStore {
   /** Deletes the record; the user's totals stay as they are (spend is cumulative). */
   remove(name: ImageName): Promise<void>;
   totals(email: string): Promise<UserTotals>;
+  /** Every user with spend (from records, or unrecorded), by email. */
   allTotals(): Promise<UserTotals[]>;
+  /**
+   * Sets the part of a user's cumulative spend that no record accounts for (the import's
+   * carry-over from the original's ledger): absolute, so running the import again changes
+   * nothing. Counts and per-model figures stay as the records make them.
+   */
+  setUnrecordedSpend(email: string, costUsd: number): Promise<void>;
   prefs(email: string): Promise<UserPrefs>;
   setPrefs(email: string, prefs: UserPrefs): Promise<void>;
 }

@@ -57,7 +57,7 @@ describe('FirestoreAuthStateStore', () => {
     for (const code of [4, 8, 10, 14]) {
       const error = authStateStoreError(vendor(code));
       expect(error.status, `code ${code}`).to.equal('UNAVAILABLE');
-      expect(error.publicMessage).to.equal('The sign-in store is unavailable. Please try again in a moment.');
+      expect(error.publicMessage).to.equal('The sign-in store is temporarily unavailable. Please try again in a moment.');
       expect((error.cause as { code: number }).code).to.equal(code);
     }
     for (const cause of [vendor(7), vendor(13), new TypeError('boom')]) {

@@ -4,7 +4,7 @@ import { idOf, newImageName } from '../../server/core/names.js';
 import { addGeneration, emptyTotals, type UserTotals } from '../../server/core/totals.js';
 import { AppError } from '../../server/errors.js';
 import { FirestoreRecordStore, recordStoreError } from '../../server/records/firestore-record-store.js';
-import type { GenerationRecord } from '../../server/records/record-store.js';
+import { WriteOutcomeUnknownError, type GenerationRecord } from '../../server/records/record-store.js';
 import { emulatorHost, newTestFirestore, newTestProjectId } from '../support/firestore-emulator.js';
 import { recordStoreContract, sampleRecord } from './record-store.contract.js';
 
@@ -130,14 +130,23 @@ describe('FirestoreRecordStore', () => {
     expect(await store.get(record.name)).to.deep.equal(record);
   });
 
+  it('reports a commit as of unknown outcome when an identical record exists: it may be this very commit, landed by an attempt whose answer was lost', async () => {
+    // The client retries a commit whose connection dropped; the retry then finds the record.
+    const record = sampleRecord();
+    await store.commit(record);
+    const error = await store.commit({ ...record }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(WriteOutcomeUnknownError);
+    expect(await store.totals(record.email)).to.include({ imageCount: 1 });
+  });
+
   it('turns Firestore’s transient failures into UNAVAILABLE and others into INTERNAL, never showing the vendor’s message', () => {
-    // A real outage makes the client wait out its own deadlines and retries (a minute or
-    // more), so the translation is checked on the errors the client throws.
+    // Outages themselves are in test/e2e/firestore-outage.test.ts; here, the translation of
+    // each error the client throws.
     const vendor = (code: number) => Object.assign(new Error(`${code} RAW: projects/p/databases/(default) internal detail`), { code });
     for (const code of [4, 8, 10, 14]) {
       const error = recordStoreError(vendor(code));
       expect(error.status, `code ${code}`).to.equal('UNAVAILABLE');
-      expect(error.publicMessage).to.equal('The record store is unavailable. Please try again in a moment.');
+      expect(error.publicMessage).to.equal('The record store is temporarily unavailable. Please try again in a moment.');
       expect((error.cause as { code: number }).code).to.equal(code);
     }
     for (const cause of [vendor(7), vendor(13), new TypeError('boom')]) {

@@ -124,6 +124,22 @@ export function recordStoreContract(label: string, makeStore: () => Promise<Reco
       expect(await store.listSince('2026-12-01T00:00:00.000Z')).to.deep.equal([]);
     });
 
+    it('adds spend without a record to a user’s total, absolutely, under no model, and lists a user who has only that', async () => {
+      await store.commit(sampleRecord({ costUsd: 0.067 }));
+      await store.setUnrecordedSpend('ada@example.com', 0.24);
+      await store.setUnrecordedSpend('ada@example.com', 0.24); // the import run again
+      await store.setUnrecordedSpend('carol@example.com', 0.4);
+      const ada = await store.totals('ada@example.com');
+      expect(ada).to.include({ imageCount: 1, costUsd: 0.307, unrecordedCostUsd: 0.24 });
+      expect(ada.byModel.flash).to.deep.equal({ imageCount: 1, costUsd: 0.067 });
+      await store.commit(sampleRecord({ costUsd: 0.1, createdAt: '2026-11-25T10:00:00.000Z' }));
+      expect(await store.totals('ada@example.com')).to.include({ imageCount: 2, costUsd: 0.407, unrecordedCostUsd: 0.24 });
+      await store.setUnrecordedSpend('ada@example.com', 0.1); // a corrected ledger
+      expect(await store.totals('ada@example.com')).to.include({ costUsd: 0.267, unrecordedCostUsd: 0.1 });
+      expect(await store.totals('carol@example.com')).to.include({ imageCount: 0, costUsd: 0.4, unrecordedCostUsd: 0.4 });
+      expect((await store.allTotals()).map((t) => t.email)).to.deep.equal(['ada@example.com', 'carol@example.com']);
+    });
+
     it('removes a record without lowering the user’s totals', async () => {
       const kept = sampleRecord({ createdAt: '2026-11-01T10:00:00.000Z' });
       const removed = sampleRecord({ createdAt: '2026-11-02T10:00:00.000Z' });

@@ -15,7 +15,7 @@ import type { RecordStore } from '../../server/records/record-store.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
 import type { GcsFake } from '../fakes/gcs-fake.js';
 import { connectMcp, type ClientKind, type McpTestClient } from '../support/mcp-clients.js';
-import { openStoreKit, type StoreKind } from '../support/store-kits.js';
+import { openStoreKit, type StoreKind, type StoreKit } from '../support/store-kits.js';
 
 export interface TestServer {
   readonly url: string;
@@ -34,6 +34,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Default: local. */
   store?: StoreKind;
+  /** Stores the test opened itself (e.g. on a Firestore emulator of its own), instead of `store`; closed with the server. */
+  storeKit?: StoreKit;
   catalogue?: Catalogue;
   /** Wraps the local record store, e.g. to make writes fail. */
   records?: (store: RecordStore) => RecordStore;
@@ -49,7 +51,7 @@ export interface TestServerOptions {
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const stores = await openStoreKit(options.store ?? 'local');
+  const stores = options.storeKit ?? (await openStoreKit(options.store ?? 'local'));
   const fake = await startGeminiFake({ noisy: options.noisyImages ?? false });
   const records = options.records ? options.records(stores.records) : stores.records;
 

@@ -4,7 +4,9 @@
  * port on 127.0.0.1 with this repository's firestore.rules, and sets
  * FIRESTORE_EMULATOR_HOST; `mochaGlobalTeardown` closes every client and stops it. Tests
  * call `newTestFirestore()` for a client on a project of their own, which starts empty (the
- * emulator keeps projects apart), so no test needs to clean up after another.
+ * emulator keeps projects apart), so no test needs to clean up after another. Fault tests
+ * call `startPrivateEmulator()` for an emulator of their own, to stop or freeze; the shared
+ * one is never touched.
  *
  * A missing java or jar fails the run: cloud tests are never skipped silently.
  */
@@ -12,7 +14,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
+import { DEFAULT_FIRESTORE_TIMEOUT_SECONDS } from '../../server/config.js';
+import { createFirestore } from '../../server/firestore/firestore-client.js';
 import { freePort } from './free-ports.js';
 import { supervise } from './supervised-child.js';
 
@@ -58,27 +62,87 @@ export function newTestProjectId(): string {
   return `demo-test-${randomBytes(6).toString('hex')}`;
 }
 
-/** A client with owner rights on a new, empty project (or on `projectId`, to share one). */
-export function newTestFirestore(projectId = newTestProjectId()): Firestore {
-  const host = emulatorHost();
-  const [hostname, port] = host.split(':');
-  const client = new Firestore({
-    projectId,
-    host: hostname,
-    port: Number(port),
-    ssl: false,
-    // What the client sends by itself when FIRESTORE_EMULATOR_HOST is set: admin access
-    // that bypasses the security rules, as the server's service account does.
-    customHeaders: { Authorization: 'Bearer owner' },
-  });
-  clients.push(client);
-  return client;
+export interface TestFirestoreOptions {
+  /** Another emulator's `HOST:PORT` (a private one); default: the shared emulator. */
+  readonly host?: string;
+  /** Default: the server's default deadline. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A client with owner rights (admin access that bypasses the security rules, as the server's
+ * service account has) on a new, empty project (or on `projectId`, to share one), built as
+ * the server builds its own, deadlines included.
+ */
+export function newTestFirestore(projectId = newTestProjectId(), options: TestFirestoreOptions = {}): Firestore {
+  const host = options.host ?? emulatorHost();
+  // The client prefers FIRESTORE_EMULATOR_HOST (set to the shared emulator for the whole run)
+  // to the host it is given, and reads it only while it is being built.
+  const shared = process.env.FIRESTORE_EMULATOR_HOST;
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  try {
+    const client = createFirestore({ projectId, emulatorHost: host, timeoutMs: options.timeoutMs ?? DEFAULT_FIRESTORE_TIMEOUT_SECONDS * 1000 });
+    clients.push(client);
+    return client;
+  } finally {
+    if (shared !== undefined) process.env.FIRESTORE_EMULATOR_HOST = shared;
+  }
 }
 
 /** Closes every client `newTestFirestore` made (their gRPC channels would keep the process alive). */
 export async function terminateTestFirestores(): Promise<void> {
   const all = clients.splice(0);
   await Promise.allSettled(all.map((client) => client.terminate()));
+}
+
+/** An emulator of a test's own, for fault tests: crash it, freeze it, bring it back. */
+export interface PrivateEmulator {
+  /** `127.0.0.1:PORT`, the same across restarts. */
+  readonly host: string;
+  /** A client on it (see newTestFirestore); closed by `stop()`. */
+  newFirestore(options?: { projectId?: string; timeoutMs?: number }): Firestore;
+  /** Kills it (SIGKILL), as a crash would: connections are refused, its data is gone. */
+  kill(): Promise<void>;
+  /** Stops it in place (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Undoes `freeze()` (SIGCONT); harmless when not frozen. */
+  thaw(): void;
+  /** After `kill()`: a new, empty emulator on the same port. */
+  restart(): Promise<void>;
+  /** Closes its clients and stops it, frozen or not. */
+  stop(): Promise<void>;
+}
+
+export async function startPrivateEmulator(): Promise<PrivateEmulator> {
+  let running = await startEmulatorOnFreePort();
+  const { host } = running;
+  const port = Number(host.split(':')[1]);
+  const own: Firestore[] = [];
+  const thaw = () => {
+    if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGCONT');
+  };
+  return {
+    host,
+    newFirestore({ projectId = newTestProjectId(), timeoutMs }: { projectId?: string; timeoutMs?: number } = {}) {
+      const client = newTestFirestore(projectId, { host, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+      own.push(client);
+      return client;
+    },
+    async kill() {
+      running.child.kill('SIGKILL');
+      await running.exited;
+    },
+    freeze: () => running.child.kill('SIGSTOP'),
+    thaw,
+    async restart() {
+      running = await startEmulator(port);
+    },
+    async stop() {
+      thaw();
+      await Promise.allSettled(own.splice(0).map((client) => client.terminate()));
+      await stopEmulator(running);
+    },
+  };
 }
 
 class EmulatorExitedEarly extends Error {}

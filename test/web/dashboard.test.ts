@@ -320,5 +320,6 @@ function failingReads(store: RecordStore, failing: () => boolean): RecordStore {
     allTotals: () => guard(() => store.allTotals()),
     prefs: (email) => store.prefs(email),
     setPrefs: (email, prefs) => store.setPrefs(email, prefs),
+    setUnrecordedSpend: (email, costUsd) => store.setUnrecordedSpend(email, costUsd),
   };
 }
