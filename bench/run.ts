@@ -7,7 +7,7 @@
 import { benchDashboardApi } from './dashboard-api.js';
 import { benchGeneration, cleanGeneration } from './generation.js';
 import { benchPreview } from './preview.js';
-import { benchServing } from './serving.js';
+import { benchCloudServing, benchServing } from './serving.js';
 import { benchStartup } from './startup.js';
 import type { Figure } from './stats.js';
 
@@ -25,6 +25,8 @@ step('preview of the worst case (pure noise)');
 figures.push(...(await benchPreview(runs)));
 step('image serving');
 figures.push(...(await benchServing(generation.served, seconds)));
+step('image serving from the Cloud Storage fake');
+figures.push(...(await benchCloudServing(generation.served, seconds)));
 await cleanGeneration(generation.served.root);
 step('dashboard API on the Firestore emulator');
 figures.push(...(await benchDashboardApi(runs)));

@@ -167,9 +167,9 @@ const envSchema = z.object({
 
 export const DEFAULT_PORT = 8766;
 /**
- * Store deadlines: with Firestore or Cloud Storage unreachable or frozen, every tool call,
- * /api call and /i request must answer within 10 s ("temporarily unavailable"), so one call
- * to either, retries included, gets well under that.
+ * Store deadlines: with Firestore or Cloud Storage unreachable or frozen, every /api call,
+ * /i request and tool call answers within 10 s ("temporarily unavailable"), so one call to
+ * either gets well under that. Uploads get more, by their size (images/storage-client.ts).
  */
 export const DEFAULT_FIRESTORE_TIMEOUT_SECONDS = 5;
 export const DEFAULT_STORAGE_TIMEOUT_SECONDS = 5;

@@ -2,52 +2,78 @@
  * The image store on Cloud Storage: `images/{id}.png` and `thumbs/{id}.webp` in one bucket.
  * Objects stay private (the server is their only reader and proxies them at /i/), are
  * written once with `ifGenerationMatch: 0` and never changed, so their checksum is a
- * strong validator for good. The composition root builds the Storage client and passes
- * the bucket; the client's own retries cover transient failures. Give it
- * `retryOptions: { idempotencyStrategy: IdempotencyStrategy.RetryAlways, totalTimeout }`:
- * uploads here are conditional and deletes idempotent, so all are safe to retry, and the
- * default strategy instead flips `autoRetry` off on the shared client during each delete;
- * the default 600 s budget outlasts any request (keep `maxRetryDelay` ≥ 1 s: `save` rejects
- * smaller ones).
+ * strong validator for good. The composition root builds the Storage client with
+ * `createStorage` (storage-client.ts: a deadline on every request, one attempt per GET and
+ * DELETE, retries of quick upload failures) and passes the bucket.
  *
  * Requests made (JSON API): upload `POST /upload/storage/v1/b/{bucket}/o?uploadType=multipart
  * &name={object}&ifGenerationMatch=0`; stat `GET /storage/v1/b/{bucket}/o/{object}`; open and
- * read `GET …/o/{object}?alt=media` (open adds `Range: bytes=a-b`); remove `DELETE …/o/{object}`.
+ * read `GET …/o/{object}?alt=media` (open adds `Range: bytes=a-b`; made by storage-media.ts);
+ * remove `DELETE …/o/{object}`.
+ *
+ * Deadlines, with T the client's timeout (IMG_STORAGE_TIMEOUT_SECONDS, 5 s by default), when
+ * Cloud Storage is unreachable or frozen:
+ * - stat: one request, T. open: the answer's headers within T, then cut off once no bytes
+ *   came for T (at most 1.25 T) while the reader waited. So an image request, stat then open,
+ *   fails within 2 T, and within T when the first request already hangs.
+ * - read (reference images): as open, and the whole body within T plus its size at 4 MiB/s.
+ * - save: each upload gets T plus its size at 4 MiB/s (uploadTimeoutMs: 2K ≈ 8 s, 4K ≈ 17 s);
+ *   a failed one is followed by one stat (T) and the clean-up of what was written (T per
+ *   object), so save fails within its PNG's upload deadline + 2 T (+ 1 s per retried quick
+ *   failure, at most two).
+ * - remove: T per object.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
+import { CRC32C, type Bucket, type File, type FileMetadata } from '@google-cloud/storage';
 import { AppError, notFound } from '../errors.js';
 import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 import { IMMUTABLE_CACHE_CONTROL } from './serve-object.js';
+import { MIN_UPLOAD_BYTES_PER_SECOND, onNewConnection, uploadTimeoutMs, withTimeout } from './storage-client.js';
+import { MediaReader, StorageTimeoutError, resetBeforeAnswer } from './storage-media.js';
 
 const CONTENT_TYPES: Record<ImageVariant, string> = { image: 'image/png', thumbnail: 'image/webp' };
+
+/** IMG_STORAGE_TIMEOUT_SECONDS's default, for a client built without a timeout. */
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 const SAVE_FAILED = 'The image could not be stored. Please try again.';
 const READ_FAILED = 'The image could not be read from storage. Please try again.';
 const REMOVE_FAILED = 'The image could not be deleted. Please try again.';
+/** For failures without an answer: timeouts, refused and dropped connections. */
+const unreachable = (what: string) => `Image storage is temporarily unavailable, so the image could not be ${what}. Please try again in a minute.`;
 
-/** The HTTP status of a failed client call, when the server answered. */
+type Action = 'stored' | 'read' | 'deleted';
+const ANSWERED_FAILURE: Record<Action, string> = { stored: SAVE_FAILED, read: READ_FAILED, deleted: REMOVE_FAILED };
+
+/** The HTTP status of a failed call, when the server answered. */
 function responseStatusOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
+/** Whether the call got no answer: a timeout (node-fetch's or ours) or a connection-level failure. */
+function unanswered(err: unknown): boolean {
+  const { code, type } = (err ?? {}) as { code?: unknown; type?: unknown };
+  return type === 'request-timeout' || type === 'body-timeout' || (typeof code === 'string' && /^E[A-Z_]+$/.test(code)); // ETIMEDOUT, ECONNRESET, ECONNREFUSED, …
+}
+
 /**
- * Timeouts, throttling, server errors and lost connections are worth retrying later
- * (UNAVAILABLE); anything else (403 from a misconfigured bucket, 412, a checksum mismatch)
- * is our fault (INTERNAL). Either way the vendor's text stays in `cause`, for the log.
+ * Throttling, server errors and no answer at all are worth retrying later (UNAVAILABLE);
+ * anything else (403 from a misconfigured bucket, 412, a checksum mismatch) is our fault
+ * (INTERNAL). Either way the vendor's text stays in `cause`, for the log.
  */
-function storageError(err: unknown, publicMessage: string): AppError {
+function storageError(err: unknown, action: Action): AppError {
   if (err instanceof AppError) return err;
   const status = responseStatusOf(err);
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const transient =
-    status !== undefined
-      ? status === 408 || status === 429 || status >= 500
-      : typeof code === 'string' && /^E[A-Z_]+$/.test(code); // ECONNRESET, ETIMEDOUT, ECONNREFUSED, …
-  return new AppError(transient ? 'UNAVAILABLE' : 'INTERNAL', publicMessage, { cause: err });
+  if (status !== undefined) {
+    const transient = status === 408 || status === 429 || status >= 500;
+    return new AppError(transient ? 'UNAVAILABLE' : 'INTERNAL', ANSWERED_FAILURE[action], { cause: err });
+  }
+  if (unanswered(err)) return new AppError('UNAVAILABLE', unreachable(action), { cause: err });
+  return new AppError('INTERNAL', ANSWERED_FAILURE[action], { cause: err });
 }
 
 function md5Base64(data: Buffer): string {
@@ -55,7 +81,16 @@ function md5Base64(data: Buffer): string {
 }
 
 export class CloudImageStore implements ImageStore {
-  constructor(private readonly bucket: Bucket) {}
+  private readonly timeoutMs: number;
+  private readonly media: MediaReader;
+
+  constructor(
+    private readonly bucket: Bucket,
+    options: { timeoutMs?: number } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? bucket.storage.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.media = new MediaReader(bucket, this.timeoutMs);
+  }
 
   async save(name: ImageName, files: { png: Buffer; thumbnail: Buffer | Promise<Buffer> }): Promise<void> {
     const thumbnailReady = Promise.resolve(files.thumbnail);
@@ -83,13 +118,15 @@ export class CloudImageStore implements ImageStore {
       const png = await pngUpload;
       if (!png.ok) throw png.err;
     } catch (err) {
-      // Delete only the generations this call created: never another image's objects. If that
-      // fails too, an orphan without a record is invisible and harmless.
+      // Delete only the generations this call created: never another image's objects. An
+      // upload that timed out may still land after its stat found nothing; if so, or if a
+      // deletion fails too, the object stays behind without a record: nobody can see it
+      // (names are unguessable and only a committed record reveals one), and nothing is counted.
       const png = await pngUpload;
-      if (png.ok && png.generation !== undefined) await image.delete({ ifGenerationMatch: png.generation }).catch(() => {});
-      if (thumbnailGeneration !== undefined) await thumbnail.delete({ ifGenerationMatch: thumbnailGeneration }).catch(() => {});
+      if (png.ok) await this.request(image, (f) => f.delete({ ifGenerationMatch: png.generation })).catch(() => {});
+      if (thumbnailGeneration !== undefined) await this.request(thumbnail, (f) => f.delete({ ifGenerationMatch: thumbnailGeneration })).catch(() => {});
       if (thumbnailError) throw thumbnailError.err;
-      throw storageError(err, SAVE_FAILED);
+      throw storageError(err, 'stored');
     }
   }
 
@@ -111,42 +148,25 @@ export class CloudImageStore implements ImageStore {
     if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end)) {
       throw new AppError('INVALID_ARGUMENT', 'Invalid byte range.');
     }
-    const file = this.fileOf(name, variant);
-    // Checksums cover whole objects only, so ranged reads cannot be validated; whole ones
-    // are not either, since a mismatch would surface only after the bytes were sent.
-    const stream = file.createReadStream(range ? { start: range.start, end: range.end, validation: false } : { validation: false });
-    // Once returned, the caller owns the stream and its errors; this listener only keeps
-    // an error that nobody listens for yet from crashing the process.
-    stream.on('error', () => {});
-    // The client sends its request only when the stream is first read, and reports the
-    // answer's status in a 'response' event (which it emits before it destroys the stream
-    // with the error for a 4xx/5xx). Waiting for it turns a missing object into a rejection
-    // here, before any response headers are sent, without a metadata round-trip; the body
-    // then flows only as fast as the caller reads it.
-    await new Promise<void>((resolve, reject) => {
-      const onResponse = (response: { statusCode?: number }) => {
-        if (response.statusCode !== undefined && response.statusCode < 300) settle(resolve);
-      };
-      const onError = (err: unknown) => settle(() => reject(responseStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED)));
-      const settle = (then: () => void) => {
-        stream.off('response', onResponse);
-        stream.off('error', onError);
-        then();
-      };
-      stream.on('response', onResponse);
-      stream.once('error', onError);
-      stream.read(0);
-    });
-    return stream;
+    // Resolves once the answer's headers are in (a missing object rejects here, before any
+    // response header is sent, without a metadata round-trip); the body then flows only as
+    // fast as the caller reads it. Checksums cover whole objects only, and a mismatch would
+    // surface only after the bytes were sent, so served bytes are not checked.
+    return await this.download(name, variant, range);
   }
 
   async read(name: ImageName, variant: ImageVariant): Promise<Buffer> {
+    const body = await this.download(name, variant);
     try {
-      // Whole downloads keep the client's CRC32C check: these bytes go on to Gemini.
-      const [data] = await this.fileOf(name, variant).download();
+      const { data, crc32c } = await readWhole(body, this.timeoutMs);
+      // Whole reads are checked against the object's CRC32C: these bytes go on to Gemini.
+      const expected = /(?:^|,)\s*crc32c=([^,]+)/.exec(singleHeader(body.headers['x-goog-hash']) ?? '')?.[1];
+      if (expected !== undefined && !crc32c.validate(expected)) {
+        throw Object.assign(new Error(`CRC32C mismatch reading ${this.objectName(name, variant)}`), { code: 'CONTENT_DOWNLOAD_MISMATCH' });
+      }
       return data;
     } catch (err) {
-      throw responseStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, READ_FAILED);
+      throw storageError(err, 'read');
     }
   }
 
@@ -154,55 +174,124 @@ export class CloudImageStore implements ImageStore {
     // PNG first: once it is gone the image is gone for every reader, even if the
     // thumbnail then fails to go.
     try {
-      await this.fileOf(name, 'image').delete({ ignoreNotFound: true });
-      await this.fileOf(name, 'thumbnail').delete({ ignoreNotFound: true });
+      await this.request(this.fileOf(name, 'image'), (f) => f.delete({ ignoreNotFound: true }));
+      await this.request(this.fileOf(name, 'thumbnail'), (f) => f.delete({ ignoreNotFound: true }));
     } catch (err) {
-      throw storageError(err, REMOVE_FAILED);
+      throw storageError(err, 'deleted');
+    }
+  }
+
+  /** The media download's answer, once its headers are in; NOT_FOUND or an AppError otherwise. */
+  private async download(name: ImageName, variant: ImageVariant, range?: ByteRange): Promise<IncomingMessage> {
+    try {
+      return await this.media.open(this.objectName(name, variant), range);
+    } catch (err) {
+      throw responseStatusOf(err) === 404 ? this.notFound(name, variant) : storageError(err, 'read');
     }
   }
 
   /**
-   * Writes one object unless its name is taken. Returns the generation written, or
-   * undefined when the same bytes were already there: the client retries a failed upload
-   * by itself, and a retry whose first attempt landed (its answer lost) meets its own
-   * object and gets 412, so an identical object counts as this write having succeeded.
+   * Writes one object unless its name is taken, and returns the generation written. A failed
+   * upload may have landed all the same: its answer lost (the client's retry then meets its
+   * own object and gets 412), or timed out after Cloud Storage had all of it. So after a
+   * failure an object with the same bytes counts as this write's own, unless the very first
+   * attempt met a taken name; its generation is returned, so that a failing save deletes it.
    */
-  private async upload(file: File, data: Buffer, variant: ImageVariant): Promise<string | undefined> {
+  private async upload(file: File, data: Buffer, variant: ImageVariant): Promise<string> {
+    // A File of its own carries the upload's deadline; the stat below keeps the client's.
+    let attempts = 0;
+    const uploading = withTimeout(this.bucket.file(file.name), uploadTimeoutMs(this.timeoutMs, data.length), () => attempts++);
     try {
-      await file.save(data, {
+      await uploading.save(data, {
         resumable: false,
         metadata: { contentType: CONTENT_TYPES[variant], cacheControl: IMMUTABLE_CACHE_CONTROL },
         preconditionOpts: { ifGenerationMatch: 0 },
       });
-      return String(file.metadata.generation);
+      return String(uploading.metadata.generation);
     } catch (err) {
+      if (attempts <= 1 && responseStatusOf(err) === 412) throw err; // taken before this save began: another image's
       const existing = await this.metadataOf(file).catch(() => undefined);
-      if (existing && existing.md5Hash === md5Base64(data) && Number(existing.size) === data.length) return undefined;
+      if (existing && existing.md5Hash === md5Base64(data) && Number(existing.size) === data.length) return String(existing.generation);
       throw err;
     }
   }
 
   private async metadataOf(file: File): Promise<FileMetadata | undefined> {
     try {
-      const [metadata] = await file.getMetadata();
+      const [metadata] = await this.request(file, (f) => f.getMetadata());
       return metadata;
     } catch (err) {
       if (responseStatusOf(err) === 404) return undefined;
-      throw storageError(err, READ_FAILED);
+      throw storageError(err, 'read');
     }
   }
 
-  private fileOf(name: ImageName, variant: ImageVariant): File {
+  /**
+   * One GET or DELETE through the client (which makes one attempt, within T), sent once more,
+   * on a new connection, when it was reset before any answer; both within T together.
+   */
+  private async request<T>(file: File, call: (file: File) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    try {
+      return await call(file);
+    } catch (err) {
+      const left = deadline - Date.now();
+      if (!resetBeforeAnswer(err) || left <= 0) throw err;
+      return await call(onNewConnection(withTimeout(this.bucket.file(file.name), left)));
+    }
+  }
+
+  private objectName(name: ImageName, variant: ImageVariant): string {
     // Callers pass validated names; checking again costs nothing and keeps a slip
     // elsewhere from ever naming an object outside the two fixed shapes.
     if (!IMAGE_NAME_PATTERN.test(name)) throw new AppError('INVALID_ARGUMENT', 'Not an image name.');
     const id = idOf(name);
-    return this.bucket.file(variant === 'image' ? `images/${id}.png` : `thumbs/${id}.webp`);
+    return variant === 'image' ? `images/${id}.png` : `thumbs/${id}.webp`;
+  }
+
+  private fileOf(name: ImageName, variant: ImageVariant): File {
+    return this.bucket.file(this.objectName(name, variant));
   }
 
   private notFound(name: ImageName, variant: ImageVariant): AppError {
     return notFound(`No image named ${variant === 'image' ? name : thumbnailNameOf(name)}.`);
   }
+}
+
+/**
+ * Collects a download and its CRC32C. Besides the stall guard on the stream, the whole body
+ * must arrive within `timeoutMs` plus its length at the slowest healthy speed, so a body that
+ * trickles in never holds a generation up for long.
+ */
+function readWhole(body: IncomingMessage, timeoutMs: number): Promise<{ data: Buffer; crc32c: CRC32C }> {
+  const length = Number(body.headers['content-length'] ?? 0);
+  const limitMs = timeoutMs + ((Number.isFinite(length) ? length : 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const crc32c = new CRC32C();
+    const timer = setTimeout(() => body.destroy(new StorageTimeoutError(`a download took longer than ${Math.round(limitMs)} ms`)), limitMs);
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      crc32c.update(chunk);
+    });
+    body.once('end', () => {
+      clearTimeout(timer);
+      resolve({ data: Buffer.concat(chunks), crc32c });
+    });
+    body.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    // A connection closed early ends the message without an error in some Node versions.
+    body.once('close', () => {
+      clearTimeout(timer);
+      if (!body.complete) reject(Object.assign(new Error('the download ended early'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 /**

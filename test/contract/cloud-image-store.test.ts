@@ -129,6 +129,17 @@ describe('CloudImageStore', () => {
       expect(await store.read(name, 'thumbnail')).to.deep.equal(first.thumbnail);
     });
 
+    it('never takes an identical object under a taken name for its own, so a failing save leaves the first image whole', async () => {
+      const first = await sampleImages(10);
+      await store.save(name, first);
+      // Same PNG bytes, another thumbnail: both meet the first image's objects (412) at once.
+      const err = await appError(store.save(name, { png: first.png, thumbnail: (await sampleImages(250)).thumbnail }));
+      expect(err.status).to.equal('INTERNAL');
+      expect(fake.requests.filter((r) => r.method === 'DELETE')).to.deep.equal([]);
+      expect(await store.read(name, 'image')).to.deep.equal(first.png);
+      expect(await store.read(name, 'thumbnail')).to.deep.equal(first.thumbnail);
+    });
+
     it('succeeds when an upload landed but its answer was lost', async () => {
       const files = await sampleImages();
       fake.failNext({ method: 'POST', pathIncludes: 'images/', status: 503, afterApplying: true });
@@ -138,7 +149,7 @@ describe('CloudImageStore', () => {
     });
 
     it('with the client retrying, as in production, recovers from a lost answer that makes the retry meet its own object', async () => {
-      const retrying = new CloudImageStore(newTestBucket(fake, { retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 1, totalTimeout: 10 } }));
+      const retrying = new CloudImageStore(newTestBucket(fake, { retries: true }));
       const files = await sampleImages();
       fake.failNext({ method: 'POST', pathIncludes: 'images/', status: 503, afterApplying: true });
       await retrying.save(name, files);
@@ -210,7 +221,8 @@ describe('CloudImageStore', () => {
       const opened = await appError(store.open(name, 'image', { start: 0, end: 9 }));
       expect(opened.status).to.equal('UNAVAILABLE');
       expect(opened.publicMessage).to.equal('The image could not be read from storage. Please try again.');
-      fake.failNext({ method: 'GET', status: 'reset' });
+      // A download whose pooled connection is reset is sent once more (see below): reset both.
+      fake.failNext({ method: 'GET', status: 'reset', count: 2 });
       expect((await appError(store.open(name, 'image'))).status).to.equal('UNAVAILABLE');
       fake.failNext({ method: 'GET', status: 403 });
       expect((await appError(store.stat(name, 'thumbnail'))).status).to.equal('INTERNAL');
@@ -242,6 +254,36 @@ describe('CloudImageStore', () => {
       expect(fake.requests.map((r) => r.path.split('/').slice(0, 3).join('/'))).to.deep.equal(['/upload/storage', '/upload/storage', `/b/${fake.bucketName}`, `/b/${fake.bucketName}`]);
     });
 
+    it('sends a download once more when its pooled connection is reset before any answer', async () => {
+      const files = await sampleImages();
+      await store.save(name, files);
+      expect(await drain(await store.open(name, 'image'))).to.deep.equal(files.png); // leaves a pooled connection
+      fake.requests.length = 0;
+      fake.failNext({ method: 'GET', pathIncludes: 'alt=media', status: 'reset' });
+      expect(await drain(await store.open(name, 'image'))).to.deep.equal(files.png);
+      expect(fake.requests.map((r) => r.fault ?? r.status)).to.deep.equal(['reset', 200]);
+      expect(fake.requests[1]?.headers.connection, 'sent on a new connection').to.equal('close');
+    });
+
+    it('sends a metadata read or a deletion once more when its connection is reset before any answer', async () => {
+      await store.save(name, await sampleImages());
+      fake.requests.length = 0;
+      fake.failNext({ method: 'GET', status: 'reset' });
+      expect((await store.stat(name, 'image'))?.contentType).to.equal('image/png');
+      fake.failNext({ method: 'DELETE', status: 'reset' });
+      await store.remove(name);
+      expect(fake.requests.map((r) => [r.method, r.fault ?? r.status])).to.deep.equal([
+        ['GET', 'reset'],
+        ['GET', 200],
+        ['DELETE', 'reset'],
+        ['DELETE', 204],
+        ['DELETE', 204],
+      ]);
+      // The repeats went on new connections: the client's pool may hold more closed ones.
+      expect([fake.requests[1], fake.requests[3]].map((r) => r?.headers.connection)).to.deep.equal(['close', 'close']);
+      expect(stored()).to.deep.equal([]);
+    });
+
     it('checks whole reads against the stored CRC32C', async () => {
       await store.save(name, await sampleImages());
       const object = fake.objects.get(`images/${id}.png`)!;
@@ -252,6 +294,162 @@ describe('CloudImageStore', () => {
       const err = await appError(store.read(name, 'image'));
       expect(err.status).to.equal('INTERNAL');
       expect((err.cause as { code?: unknown }).code).to.equal('CONTENT_DOWNLOAD_MISMATCH');
+    });
+  });
+
+  describe('on Cloud Storage that hangs (deadlines)', () => {
+    /** A short per-attempt timeout keeps these tests quick; the e2e outage tests use the server's own. */
+    const T = 400;
+    /** For a machine busy with other work; a second attempt would come at least 1 s later. */
+    const SLACK = 600;
+    /** Timers measure whole milliseconds from their own start: one may fire a hair before T here. */
+    const EARLY = 10;
+    let store: CloudImageStore;
+    let name: ImageName;
+    let id: string;
+
+    beforeEach(() => {
+      fake.reset();
+      // Retries on, as in production: none may follow a request that timed out.
+      store = new CloudImageStore(newTestBucket(fake, { timeoutMs: T, retries: true }));
+      name = newImageName();
+      id = name.slice(0, 32);
+    });
+
+    const stored = () => [...fake.objects.keys()].sort();
+    const elapsedSince = (started: number) => performance.now() - started;
+    /** How long `promise` takes to settle, and its AppError (it must reject with one). */
+    async function timedError(promise: Promise<unknown>): Promise<{ ms: number; err: AppError }> {
+      const started = performance.now();
+      const err = await rejection(promise);
+      expect(err).to.be.instanceOf(AppError);
+      return { ms: elapsedSince(started), err: err as AppError };
+    }
+    const unavailable = /^Image storage is temporarily unavailable, so the image could not be (stored|read|deleted)\. Please try again in a minute\.$/;
+    const waitFor = async (condition: () => boolean) => {
+      for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      return condition();
+    };
+
+    it('abandons an upload that is never answered, says storage is temporarily unavailable, and leaves no object', async () => {
+      fake.failNext({ method: 'POST', pathIncludes: 'images/', status: 'hang' });
+      const { ms, err } = await timedError(store.save(name, await sampleImages()));
+      expect(err.status).to.equal('UNAVAILABLE');
+      expect(err.publicMessage).to.match(unavailable);
+      // The PNG's deadline (T + a few KB at 4 MiB/s), then a stat and the thumbnail's deletion, both answered at once.
+      expect(ms).to.be.within(T - EARLY, T + SLACK);
+      expect(stored()).to.deep.equal([]);
+      const hung = fake.requests.find((r) => r.fault === 'hang')!;
+      expect(await waitFor(() => hung.closedBeforeAnswer), 'the client closed the hung upload').to.equal(true);
+    });
+
+    it('gives a large upload a deadline in proportion to its size', async () => {
+      const files = await sampleImages();
+      const png = Buffer.concat([files.png, Buffer.alloc(4 * 1024 * 1024)]); // 4 MiB more: 1 s more at 4 MiB/s
+      fake.failNext({ method: 'POST', status: 'hang', count: 2 });
+      const { ms } = await timedError(store.save(name, { png, thumbnail: files.thumbnail }));
+      expect(ms).to.be.within(T + 1000 - EARLY, T + 1000 + SLACK);
+      expect(stored()).to.deep.equal([]);
+    });
+
+    it('keeps an image whose upload timed out but landed, as stored', async () => {
+      const files = await sampleImages();
+      fake.failNext({ method: 'POST', pathIncludes: 'images/', status: 'hang', afterApplying: true });
+      await store.save(name, files);
+      expect(stored()).to.deep.equal([`images/${id}.png`, `thumbs/${id}.webp`]);
+      expect(await store.read(name, 'image')).to.deep.equal(files.png);
+    });
+
+    it('deletes a PNG whose upload timed out but landed when the thumbnail then fails', async () => {
+      fake.failNext({ method: 'POST', pathIncludes: 'images/', status: 'hang', afterApplying: true });
+      fake.failNext({ method: 'POST', pathIncludes: 'thumbs/', status: 403 }); // not retried
+      const { err } = await timedError(store.save(name, await sampleImages()));
+      expect(err.status).to.equal('INTERNAL');
+      expect(stored()).to.deep.equal([]);
+      const deletion = fake.requests.find((r) => r.method === 'DELETE');
+      expect(deletion?.object).to.equal(`images/${id}.png`);
+      expect(deletion?.query.ifGenerationMatch).to.match(/^\d+$/);
+    });
+
+    it('fails within the deadlines when every request hangs, and leaves no object', async () => {
+      fake.failNext({ status: 'hang', count: Infinity });
+      const { ms, err } = await timedError(store.save(name, await sampleImages()));
+      expect(err.status).to.equal('UNAVAILABLE');
+      // Both uploads (T each, in parallel), then the stats after them (T each).
+      expect(ms).to.be.within(2 * T - EARLY, 2 * T + SLACK);
+      fake.heal();
+      expect(stored()).to.deep.equal([]);
+    });
+
+    it('gives up on a metadata read that is never answered after one attempt', async () => {
+      await store.save(name, await sampleImages());
+      fake.requests.length = 0;
+      fake.failNext({ method: 'GET', status: 'hang' });
+      const { ms, err } = await timedError(store.stat(name, 'image'));
+      expect(err.status).to.equal('UNAVAILABLE');
+      expect(err.publicMessage).to.match(unavailable);
+      expect(ms).to.be.within(T - EARLY, T + SLACK);
+      expect(fake.requests).to.have.length(1);
+      expect(await waitFor(() => fake.requests[0]!.closedBeforeAnswer)).to.equal(true);
+    });
+
+    it('gives up on a download whose answer never starts', async () => {
+      await store.save(name, await sampleImages());
+      fake.failNext({ method: 'GET', pathIncludes: 'alt=media', status: 'hang', count: 2 });
+      const opened = await timedError(store.open(name, 'image'));
+      expect(opened.err.status).to.equal('UNAVAILABLE');
+      expect(opened.err.publicMessage).to.match(unavailable);
+      expect(opened.ms).to.be.within(T - EARLY, T + SLACK);
+      const read = await timedError(store.read(name, 'image'));
+      expect(read.err.publicMessage).to.match(unavailable);
+      expect(read.ms).to.be.within(T - EARLY, T + SLACK);
+    });
+
+    it('cuts off a download whose body stops coming while its reader waits', async () => {
+      fake.put(`images/${id}.png`, Buffer.alloc(1024 * 1024), { contentType: 'image/png' });
+      fake.failNext({ method: 'GET', pathIncludes: 'alt=media', status: 'stall', stallAfterBytes: 100_000 });
+      const stream = await store.open(name, 'image');
+      const started = performance.now();
+      const err = await rejection(drain(stream));
+      expect((err as { code?: unknown }).code).to.equal('ETIMEDOUT');
+      expect(elapsedSince(started)).to.be.within(T - EARLY, 1.25 * T + SLACK);
+      expect(await waitFor(() => fake.requests.at(-1)!.closedBeforeAnswer)).to.equal(true);
+
+      fake.failNext({ method: 'GET', pathIncludes: 'alt=media', status: 'stall' });
+      const read = await timedError(store.read(name, 'image'));
+      expect(read.err.status).to.equal('UNAVAILABLE');
+      expect(read.err.publicMessage).to.match(unavailable);
+    });
+
+    it('never cuts off a download because its reader is slow', async () => {
+      const big = Buffer.alloc(4 * 1024 * 1024, 7);
+      fake.put(`images/${id}.png`, big, { contentType: 'image/png' });
+      const stream = await store.open(name, 'image');
+      const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve));
+      stream.pause();
+      await new Promise((resolve) => setTimeout(resolve, 3 * T)); // the reader, not Cloud Storage, holds things up
+      stream.resume();
+      const rest = await drain(stream);
+      expect(Buffer.concat([first, rest]).equals(big)).to.equal(true);
+    });
+
+    it('gives up on a deletion that is never answered after one attempt', async () => {
+      await store.save(name, await sampleImages());
+      fake.failNext({ method: 'DELETE', status: 'hang' });
+      const { ms, err } = await timedError(store.remove(name));
+      expect(err.status).to.equal('UNAVAILABLE');
+      expect(err.publicMessage).to.match(unavailable);
+      expect(ms).to.be.within(T - EARLY, T + SLACK);
+    });
+
+    it('works again once Cloud Storage recovers', async () => {
+      fake.failNext({ status: 'hang', count: Infinity });
+      await rejection(store.save(name, await sampleImages()));
+      fake.heal();
+      const files = await sampleImages();
+      await store.save(name, files);
+      expect(await store.read(name, 'image')).to.deep.equal(files.png);
+      expect(await drain(await store.open(name, 'thumbnail'))).to.deep.equal(files.thumbnail);
     });
   });
 });

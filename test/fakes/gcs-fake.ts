@@ -19,12 +19,16 @@
  * instead of `apiEndpoint`, the client drops the `/storage/v1` prefix from JSON API paths
  * (not from uploads); the fake accepts both. Bucket-level calls
  * (`bucket.exists`, `createBucket`) are not implemented, as in the Firebase emulator.
- * Errors carry Cloud Storage's JSON error shape. `failNext` makes chosen requests fail.
+ * Errors carry Cloud Storage's JSON error shape. `failNext` makes chosen requests fail, or
+ * hang as a frozen Cloud Storage does: taken in and never answered (`hang`), or answered with
+ * headers and the start of the body, then nothing more (`stall`); `heal` ends a fault.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Storage, type Bucket, type StorageOptions } from '@google-cloud/storage';
+import type { Bucket } from '@google-cloud/storage';
+import { DEFAULT_STORAGE_TIMEOUT_SECONDS } from '../../server/config.js';
+import { createStorage } from '../../server/images/storage-client.js';
 
 export interface FakeObject {
   readonly name: string;
@@ -50,12 +54,16 @@ export interface RecordedGcsRequest {
   readonly object?: string;
   /** Lower-cased request headers. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The request body's length (an upload's, metadata part included; uploads come chunked). */
+  readonly bodyBytes: number;
   /** The status answered (set when the answer starts). */
   status?: number;
   /** Media bytes written so far for a download (grows while the client reads). */
   mediaBytesSent: number;
   /** True when the connection closed before the answer was complete (e.g. the client gave up on a download). */
   closedBeforeAnswer: boolean;
+  /** The fault this request met, if any. */
+  fault?: GcsFault['status'];
 }
 
 export interface GcsFault {
@@ -63,12 +71,19 @@ export interface GcsFault {
   readonly method?: 'GET' | 'POST' | 'DELETE';
   /** Only requests whose decoded URL (path and query) contains this, e.g. `images/`. */
   readonly pathIncludes?: string;
-  /** The error status to answer with, or `reset` to drop the connection unanswered. */
-  readonly status: 400 | 401 | 403 | 404 | 408 | 412 | 429 | 500 | 502 | 503 | 504 | 'reset';
-  /** How many matching requests fail (default 1). */
+  /**
+   * The error status to answer with; `reset` to drop the connection unanswered; `hang` to take
+   * the request in (its body read) and never answer; `stall` to answer with the headers and the
+   * first `stallAfterBytes` of the body, then send nothing more. Hung and stalled requests stay
+   * open until the client gives up, `heal` or `close`.
+   */
+  readonly status: 400 | 401 | 403 | 404 | 408 | 412 | 429 | 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'stall';
+  /** How many matching requests fail (default 1; `Infinity` until `heal`). */
   readonly count?: number;
   /** Carry the request out first (store the upload, delete the object), then fail: a committed write whose answer was lost. */
   readonly afterApplying?: boolean;
+  /** For `stall`: the body bytes sent before it stops (default 64 KiB, and never the whole body). */
+  readonly stallAfterBytes?: number;
 }
 
 export interface GcsFake {
@@ -80,6 +95,8 @@ export interface GcsFake {
   readonly objects: ReadonlyMap<string, FakeObject>;
   /** Makes the next `count` requests that match fail; faults are checked in the order given. */
   failNext(fault: GcsFault): void;
+  /** Drops the faults not yet met and closes the connections of hung and stalled requests. */
+  heal(): void;
   /** Stores an object directly, bypassing the API (e.g. one too large to upload quickly in a test). */
   put(name: string, data: Buffer, options?: { contentType?: string; cacheControl?: string }): FakeObject;
   /** Forgets requests, faults and objects. */
@@ -90,6 +107,8 @@ export interface GcsFake {
 export interface GcsFakeOptions {
   /** Default `demo-bucket`. */
   bucketName?: string;
+  /** Default: any free port (the benchmark runs the fake as a process on a port it chose). */
+  port?: number;
 }
 
 const MEDIA_CHUNK = 64 * 1024;
@@ -117,6 +136,8 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
   const objects = new Map<string, FakeObject>();
   const requests: RecordedGcsRequest[] = [];
   let faults: Fault[] = [];
+  /** Answers held open by `hang` and `stall`. */
+  const held = new Set<ServerResponse>();
   let lastGeneration = 0;
 
   // Generations are microsecond timestamps in Cloud Storage; strictly increasing here.
@@ -242,6 +263,7 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
       query: Object.fromEntries(target.searchParams),
       ...(object !== undefined ? { object } : {}),
       headers: flatHeaders(req.headers),
+      bodyBytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0),
       mediaBytesSent: 0,
       closedBeforeAnswer: false,
     };
@@ -251,10 +273,23 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
     });
 
     const fault = takeFault(record, `${path}${safeDecode(target.search)}`);
+    if (fault) record.fault = fault.status;
     let answer: Answer;
     if (fault?.status === 'reset') {
       if (fault.afterApplying) route(req, record, Buffer.concat(chunks));
       req.socket.destroy();
+      return;
+    }
+    if (fault?.status === 'hang') {
+      if (fault.afterApplying) route(req, record, Buffer.concat(chunks));
+      hold(res);
+      return;
+    }
+    if (fault?.status === 'stall') {
+      answer = route(req, record, Buffer.concat(chunks));
+      record.status = answer.status;
+      hold(res);
+      stall(res, answer, fault.stallAfterBytes ?? MEDIA_CHUNK, record);
       return;
     }
     if (fault) {
@@ -265,6 +300,11 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
     }
     record.status = answer.status;
     await send(res, answer, record);
+  };
+
+  const hold = (res: ServerResponse) => {
+    held.add(res);
+    res.once('close', () => held.delete(res));
   };
 
   const takeFault = (record: RecordedGcsRequest, decodedUrl: string): GcsFault | undefined => {
@@ -283,7 +323,7 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
@@ -294,12 +334,19 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
     failNext(fault) {
       faults.push({ spec: fault, remaining: fault.count ?? 1 });
     },
+    heal() {
+      faults = [];
+      for (const res of held) res.destroy();
+      held.clear();
+    },
     put(name, data, meta = {}) {
       return store(name, data, meta);
     },
     reset() {
       requests.length = 0;
       faults = [];
+      for (const res of held) res.destroy();
+      held.clear();
       objects.clear();
     },
     async close() {
@@ -312,27 +359,33 @@ export async function startGcsFake(options: GcsFakeOptions = {}): Promise<GcsFak
 }
 
 /**
- * The real Storage client, pointed at the fake, and the fake's bucket. With a custom
- * `apiEndpoint` the client sends no credentials (unless `useAuthWithCustomEndpoint`), so
- * none are needed; the project id is given so it never asks the environment for one, and
+ * The real Storage client, pointed at the fake and built as the server builds it
+ * (`createStorage`: the same deadlines), and the fake's bucket. With a custom `apiEndpoint` the
+ * client sends no credentials (unless `useAuthWithCustomEndpoint`), so none are needed; the
+ * project id is given so it never asks the environment for one, and
  * METADATA_SERVER_DETECTION=none keeps google-auth-library from probing a metadata server.
  *
- * Retries are off so injected faults are deterministic: one fault, one failed call. (Note
- * `maxRetries: 0` would not do: the client treats 0 as "unset" and uses 3.) Production keeps
- * the client's retries on; tests of retrying pass their own `retryOptions`.
+ * Uploads are not retried unless `retries` is true, so injected faults are deterministic: one
+ * fault, one failed call (GETs and DELETEs are never retried by the client). `timeoutMs`
+ * defaults to the server's (IMG_STORAGE_TIMEOUT_SECONDS's default).
  */
-export function newTestBucket(fake: Pick<GcsFake, 'url' | 'bucketName'>, options: Pick<StorageOptions, 'retryOptions'> = {}): Bucket {
+export function newTestBucket(fake: Pick<GcsFake, 'url' | 'bucketName'>, options: { retries?: boolean; timeoutMs?: number } = {}): Bucket {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const storage = new Storage({ apiEndpoint: fake.url, projectId: 'demo-test', retryOptions: { autoRetry: false }, ...options });
+  const storage = createStorage({
+    apiEndpoint: fake.url,
+    projectId: 'demo-test',
+    timeoutMs: options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_SECONDS * 1000,
+    retries: options.retries ?? false,
+  });
   return storage.bucket(fake.bucketName);
 }
 
-function faultAnswer(status: Exclude<GcsFault['status'], 'reset'>): Answer {
+function faultAnswer(status: Exclude<GcsFault['status'], 'reset' | 'hang' | 'stall'>): Answer {
   const [message, reason] = FAULT_TEXT[status];
   return error(status, message, reason);
 }
 
-const FAULT_TEXT: Record<Exclude<GcsFault['status'], 'reset'>, [string, string]> = {
+const FAULT_TEXT: Record<Exclude<GcsFault['status'], 'reset' | 'hang' | 'stall'>, [string, string]> = {
   400: ['Invalid argument.', 'invalid'],
   401: ['Anonymous caller does not have storage.objects.get access to the Google Cloud Storage object.', 'required'],
   403: ['image-studio@demo-test.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object. Permission \'storage.objects.create\' denied on resource (or it may not exist).', 'forbidden'],
@@ -409,6 +462,18 @@ async function send(res: ServerResponse, answer: Answer, record?: RecordedGcsReq
     });
   }
   res.end();
+}
+
+/** Sends the answer's headers and at most `bytes` of its body (never all of it), then nothing more. */
+function stall(res: ServerResponse, answer: Answer, bytes: number, record: RecordedGcsRequest): void {
+  const body = answer.media ?? Buffer.from(answer.json === undefined ? '' : JSON.stringify(answer.json));
+  const headers = answer.media === undefined ? { 'content-type': 'application/json; charset=UTF-8', ...answer.headers } : { ...answer.headers };
+  res.writeHead(answer.status, { ...headers, 'content-length': String(body.length) });
+  const part = body.subarray(0, Math.max(0, Math.min(bytes, body.length - 1)));
+  // Flush the headers even when no body byte follows.
+  if (part.length > 0) res.write(part);
+  else res.flushHeaders();
+  if (answer.media !== undefined) record.mediaBytesSent += part.length;
 }
 
 interface Part {
