@@ -1,16 +1,12 @@
 import { expect } from 'chai';
 import { get } from 'node:http';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { FirestoreAuthStateStore } from '../../server/auth/firestore-auth-state-store.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { DEFAULT_STORAGE_TIMEOUT_SECONDS } from '../../server/config.js';
-import { CloudImageStore } from '../../server/images/cloud-image-store.js';
 import { uploadTimeoutMs } from '../../server/images/storage-client.js';
-import { FirestoreRecordStore } from '../../server/records/firestore-record-store.js';
-import { newTestBucket, startGcsFake, type GcsFake } from '../fakes/gcs-fake.js';
-import { newTestFirestore } from '../support/firestore-emulator.js';
+import type { GcsFake } from '../fakes/gcs-fake.js';
 import type { McpTestClient } from '../support/mcp-clients.js';
-import type { StoreKit } from '../support/store-kits.js';
+import { openStoreKit } from '../support/store-kits.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 /**
@@ -40,27 +36,6 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   return { value, ms: performance.now() - started };
 }
 
-/** The cloud stores as store-kits.ts opens them, but with the Storage client's retries on, as in production. */
-async function openProductionKit(): Promise<StoreKit> {
-  const gcs = await startGcsFake();
-  const firestore = newTestFirestore();
-  return {
-    kind: 'cloud',
-    gcs,
-    images: new CloudImageStore(newTestBucket(gcs, { retries: true })),
-    records: new FirestoreRecordStore(firestore),
-    authState: new FirestoreAuthStateStore(firestore),
-    async stored() {
-      const documents = await firestore.collection('generations').listDocuments();
-      return [...gcs.objects.keys(), ...documents.map((d) => d.path)].sort();
-    },
-    async close() {
-      await gcs.close();
-      await firestore.terminate();
-    },
-  };
-}
-
 /** A GET that reports how its body ended: complete, or cut off after some bytes. */
 function download(url: string): Promise<{ status: number; length: number; received: number; complete: boolean; ms: number }> {
   const started = performance.now();
@@ -83,7 +58,7 @@ describe('the server when Cloud Storage hangs (cloud stores, production deadline
   const generate = (args: Record<string, unknown>) => timed(client.callTool({ name: 'generate_image', arguments: args }));
 
   beforeEach(async () => {
-    server = await startTestServer({ storeKit: await openProductionKit() });
+    server = await startTestServer({ storeKit: await openStoreKit('cloud', { storageRetries: true }) });
     gcs = server.gcs!;
     client = await server.connect();
   });

@@ -33,8 +33,13 @@ export interface StoreKit {
   close(): Promise<void>;
 }
 
-export async function openStoreKit(kind: StoreKind): Promise<StoreKit> {
-  return kind === 'local' ? openLocalKit() : openCloudKit();
+export interface StoreKitOptions {
+  /** Cloud: let the Storage client retry uploads as in production (off by default, so one injected fault is one failure). */
+  readonly storageRetries?: boolean;
+}
+
+export async function openStoreKit(kind: StoreKind, options: StoreKitOptions = {}): Promise<StoreKit> {
+  return kind === 'local' ? openLocalKit() : openCloudKit(options);
 }
 
 async function openLocalKit(): Promise<StoreKit> {
@@ -55,14 +60,14 @@ async function openLocalKit(): Promise<StoreKit> {
   };
 }
 
-async function openCloudKit(): Promise<StoreKit> {
+async function openCloudKit(options: StoreKitOptions): Promise<StoreKit> {
   const gcs = await startGcsFake();
   const firestore = newTestFirestore();
   const records = new FirestoreRecordStore(firestore);
   return {
     kind: 'cloud',
     gcs,
-    images: new CloudImageStore(newTestBucket(gcs)),
+    images: new CloudImageStore(newTestBucket(gcs, options.storageRetries ? { retries: true } : {})),
     records,
     authState: new FirestoreAuthStateStore(firestore),
     async stored() {
