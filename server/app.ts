@@ -2,7 +2,7 @@
  * createApp(deps) builds the express app from ready-made dependencies and never listens:
  * main.ts listens in production, tests on a random port with their own stores and fakes.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import type { OAuthRoutes } from './auth/auth-routes.js';
 import { LOCAL_CALLER } from './core/access.js';
@@ -22,6 +22,8 @@ import { uiRoutes } from './ui/ui-routes.js';
 
 export interface AppDeps {
   readonly publicUrl: string;
+  /** Proxies in front that append to X-Forwarded-For (config `trustedProxies`); default 0, the header ignored. */
+  readonly trustedProxies?: number;
   readonly catalogue: Catalogue;
   /** Which model of each alias Gemini serves now. */
   readonly models: ModelResolver;
@@ -45,11 +47,27 @@ export interface AppDeps {
   readonly dashboardDir?: string;
 }
 
+/**
+ * On every answer: `nosniff` (a browser never guesses HTML or script from bytes we serve as
+ * something else), and HSTS when the public URL is https (a browser then never tries our host
+ * over plain http, where a network attacker could answer instead).
+ */
+function securityHeaders(publicUrl: string): RequestHandler {
+  const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
+  if (new URL(publicUrl).protocol === 'https:') headers['Strict-Transport-Security'] = 'max-age=31536000';
+  return (_req, res, next) => {
+    res.set(headers);
+    next();
+  };
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // Cloud Run puts exactly one proxy (Google's front end) before us.
-  app.set('trust proxy', 1);
+  // req.ip (rate limits, logs) is the address that many hops back; with 0, X-Forwarded-For is
+  // ignored, so a client cannot pick its own address by sending one.
+  app.set('trust proxy', deps.trustedProxies ?? 0);
+  app.use(securityHeaders(deps.publicUrl));
   app.use(requestLog(deps.logger, deps.traceProject));
 
   app.get('/health', (_req, res) => {

@@ -24,6 +24,12 @@ export type StoreConfig =
 
 export interface Config {
   readonly port: number;
+  /**
+   * How many proxies in front of us append to X-Forwarded-For (IMG_TRUSTED_PROXIES): the
+   * client address of a request (rate limits, logs) is read that many hops back, and the
+   * header is ignored when 0. Default 1 on Cloud Run (its front end), 0 elsewhere.
+   */
+  readonly trustedProxies: number;
   /** Interface to listen on: loopback unless sign-in is on or IMG_HOST says otherwise. */
   readonly host: string;
   /** Base URL users reach the server at, without a trailing slash. */
@@ -60,6 +66,11 @@ export type AuthConfig =
       readonly jwtSigningKey: string;
       /** The Firebase project whose ID tokens the dashboard API accepts; without one, /api answers 503. */
       readonly firebaseProject: string | undefined;
+      /**
+       * IMG_GOOGLE_BASE_URL: a stand-in for Google's sign-in endpoints (never on Cloud Run),
+       * serving Google's paths under one base URL; undefined means Google itself.
+       */
+      readonly googleBaseUrl: string | undefined;
     };
 
 export class ConfigError extends Error {
@@ -162,6 +173,10 @@ const envSchema = z.object({
   GOOGLE_OAUTH_CLIENT_ID: optionalText,
   GOOGLE_OAUTH_CLIENT_SECRET: optionalText,
   IMG_JWT_SIGNING_KEY: optionalText,
+  IMG_GOOGLE_BASE_URL: baseUrl,
+  IMG_TRUSTED_PROXIES: positiveInt(0, 10),
+  /** Set by Cloud Run. */
+  K_SERVICE: optionalText,
   IMG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']).optional(),
 });
 
@@ -250,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
 
   return Object.freeze({
     port,
+    trustedProxies: v.IMG_TRUSTED_PROXIES ?? (v.K_SERVICE === undefined ? 0 : 1),
     host: v.IMG_HOST ?? (auth.kind === 'disabled' ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: v.IMG_PUBLIC_URL ?? `http://localhost:${port}`,
     store,
@@ -286,6 +302,7 @@ function authConfigOf(v: Env): AuthConfig | undefined {
     googleClientSecret,
     jwtSigningKey,
     firebaseProject: v.IMG_FIREBASE_PROJECT ?? v.GOOGLE_CLOUD_PROJECT,
+    googleBaseUrl: v.IMG_GOOGLE_BASE_URL,
   });
 }
 
@@ -308,6 +325,10 @@ function requirementProblems(env: NodeJS.ProcessEnv): string[] {
   // With it, firebase-admin accepts unsigned ID tokens: anyone could be anyone.
   if (has('FIREBASE_AUTH_EMULATOR_HOST') && has('K_SERVICE')) {
     problems.push('FIREBASE_AUTH_EMULATOR_HOST: must not be set on Cloud Run; it makes the dashboard accept unsigned sign-in tokens');
+  }
+  // With it, whoever runs the stand-in decides who signs in.
+  if (has('IMG_GOOGLE_BASE_URL') && has('K_SERVICE')) {
+    problems.push("IMG_GOOGLE_BASE_URL: must not be set on Cloud Run; it sends sign-in to a stand-in instead of Google");
   }
   if (!authDisabled) {
     const signInVars = ['GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS'];

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     ...(auth.kind === 'disabled' ? { dashboardDir: config.dashboardDir } : {}),
     ...(config.googleCloudProject ? { traceProject: config.googleCloudProject } : {}),
     publicUrl: config.publicUrl,
+    trustedProxies: config.trustedProxies,
     catalogue: config.catalogue,
     models: createModelResolver({ catalogue: config.catalogue, directory: createGeminiModelDirectory(gemini), logger }),
     images: stores.images,
@@ -96,7 +97,7 @@ async function authMode(config: Config, stores: Stores, logger: Logger): Promise
   const { auth } = config;
   if (auth.kind === 'disabled') return { kind: 'disabled' };
   // Loaded only when used: the OAuth server and google-auth-library are large, and local mode never needs them.
-  const [{ createGoogleSignIn }, { oauthRoutes }] = await Promise.all([import('./auth/google-sign-in.js'), import('./auth/auth-routes.js')]);
+  const [{ createGoogleSignIn, googleEndpointsAt }, { oauthRoutes }] = await Promise.all([import('./auth/google-sign-in.js'), import('./auth/auth-routes.js')]);
   const routes = oauthRoutes({
     publicUrl: config.publicUrl,
     signingKey: auth.jwtSigningKey,
@@ -105,6 +106,7 @@ async function authMode(config: Config, stores: Stores, logger: Logger): Promise
       clientId: auth.googleClientId,
       clientSecret: auth.googleClientSecret,
       redirectUri: `${config.publicUrl}/auth/callback`,
+      ...(auth.googleBaseUrl ? { endpoints: googleEndpointsAt(auth.googleBaseUrl) } : {}),
       logger,
     }),
     allowedEmails: auth.allowedEmails,

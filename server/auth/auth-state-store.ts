@@ -1,10 +1,11 @@
 /**
  * Where the OAuth server keeps what must outlive one request and be seen by every instance:
- * registered clients, pending sign-ins, authorization codes and refresh-token grants.
+ * registered clients, consent tickets, pending sign-ins, authorization codes and refresh-token grants.
  * Implementations: local files and Firestore. Keys are opaque strings chosen by the caller
  * (hashes of secrets, never the secrets themselves); values are small JSON objects.
  */
-export type AuthStateKind = 'client' | 'pending' | 'code' | 'refresh' | 'grant';
+export const AUTH_STATE_KINDS = ['client', 'consent', 'pending', 'code', 'refresh', 'grant'] as const;
+export type AuthStateKind = (typeof AUTH_STATE_KINDS)[number];
 
 export interface AuthStateStore {
   /** Stores `value` under (kind, key); rejects if that key exists and has not expired. */

@@ -34,12 +34,17 @@ function page(title: string, body: string): string {
 `;
 }
 
-export function consentPage(args: { clientName: string; redirectUri: string; ticket: string }): string {
+/**
+ * `clientHost`: for a client identified by a metadata document, the host that publishes it
+ * (the name is the client's own claim; the host is what vouches for it).
+ */
+export function consentPage(args: { clientName: string; clientHost?: string | undefined; redirectUri: string; ticket: string }): string {
   const host = new URL(args.redirectUri).host;
+  const publisher = args.clientHost ? ` <span class="by">(published by <code>${escapeHtml(args.clientHost)}</code>)</span>` : '';
   return page(
     'Connect to Image Studio',
     `<h1>Connect “${escapeHtml(args.clientName.slice(0, 100))}” to Image Studio?</h1>
-<p>It will be able to generate images on this server in your name, and the cost will be counted as yours.</p>
+<p>The application${publisher} will be able to generate images on this server in your name, and the cost will be counted as yours.</p>
 <p>After you sign in with Google you will be sent back to <code>${escapeHtml(host)}</code>
 (<code>${escapeHtml(args.redirectUri)}</code>).</p>
 <form method="post" action="/authorize/consent">

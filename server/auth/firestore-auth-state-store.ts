@@ -34,7 +34,7 @@ import { AppError, invalidArgument } from '../errors.js';
 import { withinDeadline } from '../firestore/deadline.js';
 import { callDeadlineMs } from '../firestore/firestore-client.js';
 import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
-import type { AuthStateKind, AuthStateStore } from './auth-state-store.js';
+import { AUTH_STATE_KINDS, type AuthStateKind, type AuthStateStore } from './auth-state-store.js';
 
 export interface FirestoreAuthStateStoreOptions {
   /**
@@ -44,12 +44,11 @@ export interface FirestoreAuthStateStoreOptions {
   readonly collectionPrefix?: string;
 }
 
-const KINDS: readonly AuthStateKind[] = ['client', 'pending', 'code', 'refresh', 'grant'];
 /** The same rule as the local store's; keeps document ids short and free of `/`. */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 
 const docSchema = z.object({
-  kind: z.enum(KINDS),
+  kind: z.enum(AUTH_STATE_KINDS),
   value: z.string(),
   expiresAt: z.instanceof(Timestamp).nullable(),
 });
@@ -125,7 +124,7 @@ export class FirestoreAuthStateStore implements AuthStateStore {
   }
 
   private ref(kind: AuthStateKind, key: string): DocumentReference {
-    if (!KINDS.includes(kind)) throw new Error(`not an auth state kind: ${JSON.stringify(kind)}`);
+    if (!AUTH_STATE_KINDS.includes(kind)) throw new Error(`not an auth state kind: ${JSON.stringify(kind)}`);
     if (!KEY_PATTERN.test(key)) throw invalidArgument('That sign-in key is not valid.');
     return this.entries.doc(`${kind}_${key}`);
   }

@@ -66,6 +66,22 @@ export interface GoogleSignInOptions {
  */
 export const GOOGLE_ISSUERS: readonly string[] = ['https://accounts.google.com', 'accounts.google.com'];
 
+/**
+ * Google's sign-in endpoints served by a stand-in under one base URL (IMG_GOOGLE_BASE_URL),
+ * at Google's own paths: `/o/oauth2/v2/auth`, `/token`, `/oauth2/v1/certs`, `/oauth2/v3/certs`.
+ * ID tokens may name Google as their issuer or the stand-in's base URL.
+ */
+export function googleEndpointsAt(baseUrl: string): GoogleEndpoints {
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    authorizationUrl: `${base}/o/oauth2/v2/auth`,
+    tokenUrl: `${base}/token`,
+    certsUrl: `${base}/oauth2/v1/certs`,
+    jwksUrl: `${base}/oauth2/v3/certs`,
+    issuers: [...GOOGLE_ISSUERS, base],
+  };
+}
+
 const SIGN_IN_FAILED = 'Google sign-in failed or expired; please try connecting again.';
 const GOOGLE_UNAVAILABLE = 'Google sign-in is unavailable right now; please try again in a moment.';
 const MISCONFIGURED = 'Google sign-in is not configured correctly on this server; please tell the administrator.';

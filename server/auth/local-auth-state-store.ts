@@ -13,9 +13,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError, invalidArgument } from '../errors.js';
 import { createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
-import type { AuthStateKind, AuthStateStore } from './auth-state-store.js';
+import { AUTH_STATE_KINDS, type AuthStateKind, type AuthStateStore } from './auth-state-store.js';
 
-const KINDS: readonly AuthStateKind[] = ['client', 'pending', 'code', 'refresh', 'grant'];
 /** The same rule as the Firestore store's, so a key valid in one is valid in the other. */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -100,7 +99,7 @@ export class LocalAuthStateStore implements AuthStateStore {
 
   private file(kind: AuthStateKind): string {
     // The kind is typed, but it builds a path: check it at run time too.
-    if (!KINDS.includes(kind)) throw new Error(`not an auth state kind: ${JSON.stringify(kind)}`);
+    if (!AUTH_STATE_KINDS.includes(kind)) throw new Error(`not an auth state kind: ${JSON.stringify(kind)}`);
     return path.join(this.dir, `${kind}.json`);
   }
 

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGcsFake } from '../fakes/gcs-fake.js';
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-fake.js';
+import { startGoogleFake } from '../fakes/google-fake.js';
 import { emulatorHost } from '../support/firestore-emulator.js';
 import { CLIENT_KINDS, connectMcp } from '../support/mcp-clients.js';
+import { TestOAuthClient, connectWithSignIn } from './oauth-harness.js';
 
 const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 
@@ -149,6 +151,39 @@ describe('server/main.ts', () => {
       expect(run.output().stdout).to.not.include('test-secret').and.not.include('k'.repeat(64));
     } finally {
       run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).to.equal(0);
+  });
+
+  it('signs a Claude.ai client in end to end against a Google stand-in named by IMG_GOOGLE_BASE_URL', async () => {
+    const google = await startGoogleFake();
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    google.registerRedirectUri(`http://localhost:${port}/auth/callback`);
+    google.nextIdentity({ email: 'ada@example.com' });
+    const run = startMain({
+      GEMINI_API_KEY: fake.apiKey,
+      IMG_GEMINI_BASE_URL: fake.url,
+      PORT: port,
+      IMG_ROOT: root,
+      IMG_HOST: '127.0.0.1',
+      IMG_PUBLIC_URL: `http://localhost:${port}`,
+      GOOGLE_OAUTH_CLIENT_ID: google.clientId,
+      GOOGLE_OAUTH_CLIENT_SECRET: google.clientSecret,
+      IMG_GOOGLE_BASE_URL: google.url,
+      IMG_JWT_SIGNING_KEY: 'k'.repeat(64),
+      IMG_ALLOWED_EMAILS: 'ada@example.com',
+    });
+    try {
+      await waitFor(() => run.output().stdout.includes('\n') || run.output().stderr.length > 0, 'the first log line');
+      const provider = new TestOAuthClient({ clientMetadataUrl: 'https://claude.ai/oauth/mcp-oauth-client-metadata', redirectUrl: 'https://claude.ai/api/mcp/auth_callback' });
+      const { client } = await connectWithSignIn(`http://localhost:${port}`, provider);
+      const help = (await client.callTool({ name: 'help', arguments: {} })) as { isError?: boolean };
+      expect(help.isError).to.not.equal(true);
+      await client.close();
+      expect(google.requests.map((r) => r.endpoint)).to.include.members(['authorize', 'token', 'certs']);
+    } finally {
+      run.child.kill('SIGTERM');
+      await google.close();
     }
     expect(await run.exited).to.equal(0);
   });

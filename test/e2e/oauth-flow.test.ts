@@ -55,6 +55,7 @@ for (const store of STORE_KINDS) {
     });
 
     it('refreshes the access token, rotating the refresh token, and revokes the grant when an old one is reused', async () => {
+      server.google.nextIdentity({ email: ALLOWED });
       const { client, provider } = await connectWithSignIn(server.url);
       await client.close();
       const clientInfo = provider.client as { client_id: string; client_secret?: string };
@@ -66,7 +67,7 @@ for (const store of STORE_KINDS) {
         });
       const first = provider.saved!;
       const renewed = await refresh(first.refresh_token!);
-      expect(renewed.status).to.equal(200);
+      expect(renewed.status, await renewed.clone().text()).to.equal(200);
       const tokens = (await renewed.json()) as { access_token: string; refresh_token: string };
       expect(tokens.refresh_token).to.not.equal(first.refresh_token);
 

@@ -2,18 +2,25 @@
  * Sign-in end to end: two app instances sharing one set of stores behind a proxy that
  * sends each request to the next instance in turn (so authorize, callback, token and tool
  * calls land on different instances), Google faked over HTTP, and an MCP client that signs
- * in with the SDK's own OAuth support, playing the browser by following the redirects.
+ * in with the SDK's own OAuth support (v2 client), playing the browser (cookies included) by
+ * following the redirects.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
+} from '@modelcontextprotocol/client';
 import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
 import { createApp } from '../../server/app.js';
 import { oauthRoutes } from '../../server/auth/auth-routes.js';
+import type { ClientMetadataSource } from '../../server/auth/client-metadata-fetcher.js';
 import { createGoogleSignIn } from '../../server/auth/google-sign-in.js';
 import { createGeminiImageGenerator } from '../../server/gemini/gemini-image-generator.js';
 import { createLogger, silentLogger } from '../../server/log.js';
@@ -51,6 +58,10 @@ export async function startOAuthServers(
     dashboardSignIn?: boolean;
     /** Wraps the record store, e.g. to make reads fail. */
     records?: (store: RecordStore) => RecordStore;
+    /** Client metadata documents for URL client ids (default: the pinned copies, else fetched). */
+    clientMetadata?: ClientMetadataSource;
+    /** As IMG_TRUSTED_PROXIES; the proxy in front of the instances adds no X-Forwarded-For. */
+    trustedProxies?: number;
   } = {},
 ): Promise<OAuthTestServer> {
   const logger = options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger;
@@ -81,8 +92,10 @@ export async function startOAuthServers(
           allowedEmails,
           adminEmails: [ADMIN],
           logger,
+          ...(options.clientMetadata ? { clientMetadata: options.clientMetadata } : {}),
         }),
       },
+      ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
       ...dashboard,
       publicUrl: url,
       ...everyModelServed(),
@@ -122,29 +135,39 @@ export async function startOAuthServers(
   };
 }
 
-/** An OAuthClientProvider that keeps everything in memory and hands the authorization URL to the test. */
+/**
+ * An OAuthClientProvider that keeps everything in memory and hands the authorization URL to the
+ * test. By default it registers (RFC 7591) with a loopback redirect; with `clientMetadataUrl` it
+ * identifies itself by that metadata document instead (CIMD), as Claude.ai and Claude Code do.
+ */
 export class TestOAuthClient implements OAuthClientProvider {
-  client?: OAuthClientInformationMixed;
-  saved?: OAuthTokens;
+  client?: StoredOAuthClientInformation;
+  saved?: StoredOAuthTokens;
   verifier = '';
   authorizationUrl?: URL;
+  discovery?: OAuthDiscoveryState;
+  readonly clientMetadataUrl?: string;
+
+  constructor(private readonly options: { clientMetadataUrl?: string; redirectUrl?: string } = {}) {
+    if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl;
+  }
 
   get redirectUrl(): string {
-    return CLIENT_REDIRECT;
+    return this.options.redirectUrl ?? CLIENT_REDIRECT;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'E2E Test Client', redirect_uris: [CLIENT_REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' };
+    return { client_name: 'E2E Test Client', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' };
   }
   clientInformation() {
     return this.client;
   }
-  saveClientInformation(info: OAuthClientInformationMixed) {
+  saveClientInformation(info: StoredOAuthClientInformation) {
     this.client = info;
   }
   tokens() {
     return this.saved;
   }
-  saveTokens(tokens: OAuthTokens) {
+  saveTokens(tokens: StoredOAuthTokens) {
     this.saved = tokens;
   }
   redirectToAuthorization(url: URL) {
@@ -156,31 +179,89 @@ export class TestOAuthClient implements OAuthClientProvider {
   codeVerifier() {
     return this.verifier;
   }
+  // Kept, so the SDK checks that the callback's authorization server is the one it started with.
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
+  }
 }
 
-/** Plays the browser: authorization URL → consent (approve) → Google → our callback → the client's redirect. */
-export async function approveInBrowser(authorizationUrl: URL, decision: 'approve' | 'deny' = 'approve'): Promise<URL> {
-  const consent = await fetch(authorizationUrl, { redirect: 'manual' });
-  const html = await consent.text();
+/**
+ * A browser, as far as sign-in needs one: it keeps the cookies our server sets (for its own
+ * origin only, never sent to Google's stand-in) and sends them back, like a browser with
+ * SameSite=Lax cookies on top-level navigations and same-origin form posts.
+ */
+export class TestBrowser {
+  readonly cookies = new Map<string, string>();
+
+  constructor(readonly origin: string) {}
+
+  async fetch(url: URL | string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
+    const headers = new Headers(init.headers);
+    if (target.origin === this.origin && this.cookies.size > 0) {
+      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    if (target.origin === this.origin) {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      }
+    }
+    return response;
+  }
+}
+
+/** The consent page's ticket, from the page a browser was shown. */
+export async function consentTicket(response: Response): Promise<string> {
+  const html = await response.text();
   const ticket = /name="ticket" value="([^"]+)"/.exec(html)?.[1];
-  if (consent.status !== 200 || !ticket) throw new Error(`no consent page (${consent.status}): ${html.slice(0, 300)}`);
-  let response = await fetch(new URL('/authorize/consent', authorizationUrl), {
+  if (response.status !== 200 || !ticket) throw new Error(`no consent page (${response.status}): ${html.slice(0, 300)}`);
+  return ticket;
+}
+
+/** Submits the consent form as the page's own browser does. */
+export function submitConsent(browser: TestBrowser, ticket: string, decision: 'approve' | 'deny', headers: Record<string, string> = {}): Promise<Response> {
+  return browser.fetch(new URL('/authorize/consent', browser.origin), {
     method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams({ ticket, decision }).toString(),
   });
+}
+
+/** Follows redirects in `browser` until one leads to the client's redirect URI (starting with `redirectPrefix`). */
+export async function followToClient(browser: TestBrowser, response: Response, redirectPrefix = CLIENT_REDIRECT): Promise<URL> {
   for (let hops = 0; hops < 5; hops++) {
     const location = response.headers.get('location');
     if (!location) throw new Error(`redirect chain ended at ${response.status}: ${(await response.text()).slice(0, 300)}`);
-    const next = new URL(location, response.url || authorizationUrl);
-    if (next.href.startsWith(CLIENT_REDIRECT)) return next;
-    response = await fetch(next, { redirect: 'manual' });
+    const next = new URL(location, response.url);
+    if (next.href.startsWith(redirectPrefix)) return next;
+    response = await browser.fetch(next);
   }
   throw new Error('too many redirects');
 }
 
-/** Connects the way a connector does: 401 → register → authorize (approved in the "browser") → token → connected. */
+/** Plays the browser: authorization URL → consent (approve) → Google → our callback → the client's redirect. */
+export async function approveInBrowser(
+  authorizationUrl: URL,
+  decision: 'approve' | 'deny' = 'approve',
+  options: { redirectPrefix?: string; browser?: TestBrowser } = {},
+): Promise<URL> {
+  const browser = options.browser ?? new TestBrowser(authorizationUrl.origin);
+  const ticket = await consentTicket(await browser.fetch(authorizationUrl));
+  return followToClient(browser, await submitConsent(browser, ticket, decision), options.redirectPrefix);
+}
+
+/**
+ * Connects the way a connector does: 401 → register (or a metadata document URL) → authorize
+ * (approved in the "browser") → token → connected. The callback goes through the v2 SDK
+ * client's `finishAuth`, which checks `iss` against the metadata's `issuer` (RFC 9207) as
+ * Claude's clients do.
+ */
 export async function connectWithSignIn(url: string, provider = new TestOAuthClient()): Promise<{ client: Client; provider: TestOAuthClient }> {
   const transport = () => new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { authProvider: provider });
   const first = new Client({ name: 'e2e', version: '1.0.0' });
@@ -191,10 +272,9 @@ export async function connectWithSignIn(url: string, provider = new TestOAuthCli
   } catch (err) {
     if (!(err instanceof UnauthorizedError) || !provider.authorizationUrl) throw err;
   }
-  const back = await approveInBrowser(provider.authorizationUrl);
-  const code = back.searchParams.get('code');
-  if (!code) throw new Error(`sign-in refused: ${back.searchParams.get('error')}: ${back.searchParams.get('error_description')}`);
-  await pending.finishAuth(code);
+  const back = await approveInBrowser(provider.authorizationUrl, 'approve', { redirectPrefix: provider.redirectUrl });
+  if (!back.searchParams.get('code')) throw new Error(`sign-in refused: ${back.searchParams.get('error')}: ${back.searchParams.get('error_description')}`);
+  await pending.finishAuth(back.searchParams);
   const client = new Client({ name: 'e2e', version: '1.0.0' });
   await client.connect(transport());
   return { client, provider };

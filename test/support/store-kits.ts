@@ -28,6 +28,8 @@ export interface StoreKit {
   readonly authState: AuthStateStore;
   /** The Cloud Storage fake behind the cloud kit, to inject failures. */
   readonly gcs?: GcsFake;
+  /** The local kit's directory, to read what its stores wrote. */
+  readonly root?: string;
   /** Everything generated, as sorted names (files, or bucket objects and record documents); not sign-in state. */
   stored(): Promise<string[]>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ async function openLocalKit(): Promise<StoreKit> {
   const root = await mkdtemp(path.join(tmpdir(), 'image-studio-store-'));
   return {
     kind: 'local',
+    root,
     images: new LocalImageStore(root),
     records: new LocalRecordStore(root),
     authState: new LocalAuthStateStore(root),

@@ -135,4 +135,20 @@ describe('config', () => {
     });
     expect(found.map((p) => p.split(':')[0])).to.have.members(['IMG_JWT_SIGNING_KEY', 'IMG_PUBLIC_URL']);
   });
+
+  it('trusts X-Forwarded-For one hop on Cloud Run and not at all elsewhere, unless IMG_TRUSTED_PROXIES says otherwise', () => {
+    expect(loadConfig(signIn).trustedProxies).to.equal(0);
+    expect(loadConfig({ ...signIn, K_SERVICE: 'image-studio-mcp' }).trustedProxies).to.equal(1);
+    expect(loadConfig({ ...signIn, K_SERVICE: 'image-studio-mcp', IMG_TRUSTED_PROXIES: '2' }).trustedProxies).to.equal(2);
+    expect(loadConfig({ ...signIn, IMG_TRUSTED_PROXIES: '0' }).trustedProxies).to.equal(0);
+    expect(problems({ ...signIn, IMG_TRUSTED_PROXIES: 'all' })[0]).to.match(/^IMG_TRUSTED_PROXIES: expected a whole number/);
+  });
+
+  it('points sign-in at a Google stand-in with IMG_GOOGLE_BASE_URL, and refuses it on Cloud Run', () => {
+    const config = loadConfig({ ...signIn, IMG_GOOGLE_BASE_URL: 'http://127.0.0.1:9099/' });
+    expect(config.auth).to.deep.include({ googleBaseUrl: 'http://127.0.0.1:9099' });
+    expect(loadConfig(signIn).auth).to.deep.include({ googleBaseUrl: undefined });
+    expect(problems({ ...signIn, IMG_GOOGLE_BASE_URL: 'http://127.0.0.1:9099', K_SERVICE: 'image-studio-mcp' }).map((p) => p.split(':')[0])).to.deep.equal(['IMG_GOOGLE_BASE_URL']);
+    expect(problems({ ...signIn, IMG_GOOGLE_BASE_URL: 'not a url' }).map((p) => p.split(':')[0])).to.deep.equal(['IMG_GOOGLE_BASE_URL']);
+  });
 });
