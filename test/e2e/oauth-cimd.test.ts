@@ -6,11 +6,10 @@
  * client's `finishAuth` checks it in every flow here).
  */
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
 import { ClientMetadataError, parseClientMetadataDocument } from '../../server/auth/client-metadata-document.js';
 import type { ClientMetadataSource } from '../../server/auth/client-metadata-fetcher.js';
 import { withPinnedClients } from '../../server/auth/pinned-clients.js';
-import { ALLOWED, TestBrowser, TestOAuthClient, approveInBrowser, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
+import { ALLOWED, TestBrowser, challengeOf, TestOAuthClient, approveInBrowser, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
 
 const CLAUDE_AI = 'https://claude.ai/oauth/mcp-oauth-client-metadata';
 const CLAUDE_AI_CALLBACK = 'https://claude.ai/api/mcp/auth_callback';
@@ -18,8 +17,6 @@ const CLAUDE_CODE = 'https://claude.ai/oauth/claude-code-client-metadata';
 const OTHER_APP = 'https://app.example.net/oauth/client.json';
 const OTHER_APP_CALLBACK = 'https://app.example.net/oauth/callback';
 const UNREACHABLE = 'https://unreachable.example.net/client.json';
-
-const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 /**
  * What the server would fetch, for the documents it has no pinned copy of: one third-party

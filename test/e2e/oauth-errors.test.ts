@@ -1,22 +1,8 @@
 /** Every way a sign-in or a token can be wrong is refused with the RFC 6749 shape, and nothing is issued. */
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
-import { CLIENT_REDIRECT, SIGNING_KEY, TestOAuthClient, approveInBrowser, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
-
-const form = (params: Record<string, string>) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(params).toString(),
-});
-const mcpList = (url: string, token: string) =>
-  fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
-const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+import { CLIENT_REDIRECT, SIGNING_KEY, challengeOf, form, mcpList, TestOAuthClient, approveInBrowser, connectWithSignIn, startOAuthServers, type OAuthTestServer } from './oauth-harness.js';
 
 describe('sign-in refuses bad input', () => {
   let server: OAuthTestServer;

@@ -5,7 +5,6 @@
  * list still refreshing, missing HSTS/nosniff, oversized and immortal registrations.
  */
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createApp } from '../../server/app.js';
@@ -14,21 +13,8 @@ import { AppError } from '../../server/errors.js';
 import { silentLogger } from '../../server/log.js';
 import { everyModelServed } from '../support/models.js';
 import { openStoreKit } from '../support/store-kits.js';
-import { ALLOWED, CLIENT_REDIRECT, TestBrowser, connectWithSignIn, consentTicket, followToClient, startOAuthServers, submitConsent, type OAuthTestServer } from './oauth-harness.js';
+import { ALLOWED, CLIENT_REDIRECT, TestBrowser, challengeOf, form, mcpList, connectWithSignIn, consentTicket, followToClient, startOAuthServers, submitConsent, type OAuthTestServer } from './oauth-harness.js';
 
-const form = (params: Record<string, string>, headers: Record<string, string> = {}) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  body: new URLSearchParams(params).toString(),
-  redirect: 'manual' as const,
-});
-const mcpList = (url: string, token: string) =>
-  fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
-const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 const VERIFIER = 'v'.repeat(64);
 
 interface Registered {

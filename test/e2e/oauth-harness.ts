@@ -5,6 +5,7 @@
  * in with the SDK's own OAuth support (v2 client), playing the browser (cookies included) by
  * following the redirects.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -36,6 +37,23 @@ export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789abcdef';
 export const ALLOWED = 'ada@example.com';
 export const ADMIN = 'root@example.com';
 export const CLIENT_REDIRECT = 'http://localhost:33418/oauth/callback';
+
+/** A form POST, as OAuth clients send to /token and /revoke; redirects are not followed. */
+export const form = (params: Record<string, string>, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  body: new URLSearchParams(params).toString(),
+  redirect: 'manual' as const,
+});
+/** tools/list with a bearer token, over raw HTTP: the status says whether the token is accepted. */
+export const mcpList = (url: string, token: string) =>
+  fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+/** PKCE S256. */
+export const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 export interface OAuthTestServer {
   /** The one public URL (the proxy); instances behind it take turns. */
