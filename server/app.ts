@@ -10,7 +10,9 @@ import type { Catalogue } from './core/models.js';
 import { httpStatusOf, requestBodyError, toAppError } from './errors.js';
 import { lazyMiddleware } from './lazy.js';
 import type { ImageGenerator } from './gemini/image-generator.js';
+import { Generations, type GenerationDeps } from './generation/generate-image.js';
 import type { ModelResolver } from './generation/model-resolver.js';
+import { DEFAULT_TOOL_WAIT_SECONDS } from './config.js';
 import type { ImageStore } from './images/image-store.js';
 import { imageRoutes } from './images/image-routes.js';
 import type { Logger } from './log.js';
@@ -39,6 +41,14 @@ export interface AppDeps {
   readonly auth: { readonly kind: 'disabled' } | { readonly kind: 'oauth'; readonly routes: OAuthRoutes };
   readonly progressIntervalMs?: number;
   readonly recordDeadlineMs?: number;
+  /** How long generate_image waits before answering "still generating" (config toolWaitMs). Default 45 s. */
+  readonly toolWaitMs?: number;
+  /** Every user's monthly limit unless an admin set theirs (config monthlyBudgetUsd). */
+  readonly monthlyBudgetUsd?: number;
+  /** A job's lease (tests shorten it). */
+  readonly jobLeaseMs?: number;
+  /** The process's generations; main.ts passes its own, to drain them on SIGTERM. */
+  readonly generations?: Generations;
   /** How the dashboard API checks callers when sign-in is on (with it off, everyone is the local admin). */
   readonly dashboardAuth?: Exclude<ApiAuth, { kind: 'disabled' }>;
   /** The Google Cloud project whose Cloud Trace the request logs link to. */
@@ -58,6 +68,22 @@ function securityHeaders(publicUrl: string): RequestHandler {
   return (_req, res, next) => {
     res.set(headers);
     next();
+  };
+}
+
+/** What the generation use-case needs, from the app's dependencies. */
+export function generationDepsOf(deps: AppDeps): GenerationDeps {
+  return {
+    catalogue: deps.catalogue,
+    models: deps.models,
+    generator: deps.generator,
+    images: deps.images,
+    records: deps.records,
+    publicUrl: deps.publicUrl,
+    logger: deps.logger,
+    ...(deps.recordDeadlineMs !== undefined ? { recordDeadlineMs: deps.recordDeadlineMs } : {}),
+    ...(deps.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: deps.monthlyBudgetUsd } : {}),
+    ...(deps.jobLeaseMs !== undefined ? { jobLeaseMs: deps.jobLeaseMs } : {}),
   };
 }
 
@@ -85,6 +111,7 @@ export function createApp(deps: AppDeps): express.Express {
       models: deps.models,
       logger: deps.logger,
       mcpUrl: `${deps.publicUrl}/mcp`,
+      monthlyBudgetUsd: deps.monthlyBudgetUsd,
     }),
   );
   if (deps.dashboardDir) app.use(uiRoutes(deps.dashboardDir));
@@ -108,21 +135,17 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(oauth.router);
     caller = { authenticate: oauth.requireToken, resolveCaller: oauth.callerOf };
   }
+  const generationDeps = generationDepsOf(deps);
   app.use(
     mcpRoutes({
       ...caller,
       checkOrigin,
       icons: serverIcons(deps.publicUrl),
       tools: {
-        catalogue: deps.catalogue,
-        models: deps.models,
-        generator: deps.generator,
-        images: deps.images,
-        records: deps.records,
-        publicUrl: deps.publicUrl,
-        logger: deps.logger,
+        ...generationDeps,
+        generations: deps.generations ?? new Generations(generationDeps),
+        toolWaitMs: deps.toolWaitMs ?? DEFAULT_TOOL_WAIT_SECONDS * 1000,
         progressIntervalMs: deps.progressIntervalMs ?? 5000,
-        recordDeadlineMs: deps.recordDeadlineMs,
       },
     }),
   );

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { MODEL_ALIASES, buildCatalogue, type Catalogue, type ModelAlias, type PriceList } from './core/models.js';
+import { MODEL_ALIASES, buildCatalogue, type Catalogue, type ModelAlias, type PriceList, type TokenPrices } from './core/models.js';
 import { IMAGE_SIZES } from './core/options.js';
 
 /** Where images and records live: a local directory, or Cloud Storage + Firestore. */
@@ -47,6 +47,13 @@ export interface Config {
     readonly maxRetries: number;
   };
   readonly catalogue: Catalogue;
+  /**
+   * The longest generate_image waits for its generation before answering that it is still
+   * running (IMG_TOOL_WAIT_SECONDS): under the clients' own tool timeouts.
+   */
+  readonly toolWaitMs: number;
+  /** Every user's monthly spending limit in USD (IMG_MONTHLY_BUDGET_USD), unless an admin set theirs; undefined: none. */
+  readonly monthlyBudgetUsd: number | undefined;
   readonly auth: AuthConfig;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 }
@@ -142,6 +149,23 @@ const costVars = Object.fromEntries(
   MODEL_ALIASES.flatMap((alias) => IMAGE_SIZES.map((size) => [`IMG_COST_${alias.toUpperCase()}_${size}`, price])),
 );
 
+/** USD per million tokens, in the order Google's pricing page lists them: input_text,input_image,image_output,text_output. */
+const tokenPriceList = z
+  .string()
+  .trim()
+  .regex(
+    /^\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?){3}$/,
+    'expected four USD prices per million tokens, comma-separated: input_text,input_image,image_output,text_output (thinking is billed as text output), such as 0.5,0.5,60,3',
+  )
+  .transform((v): TokenPrices => {
+    const [inputText = 0, inputImage = 0, imageOutput = 0, textOutput = 0] = v.split(',').map(Number);
+    return { inputText, inputImage, imageOutput, textOutput };
+  })
+  .refine((p) => Object.values(p).every((n) => n <= 1000), 'expected prices per million tokens below 1000 USD')
+  .optional();
+
+const tokenPriceVars = Object.fromEntries(MODEL_ALIASES.map((alias) => [`IMG_TOKEN_PRICES_${alias.toUpperCase()}`, tokenPriceList]));
+
 const envSchema = z.object({
   PORT: positiveInt(1, 65535),
   IMG_HOST: optionalText,
@@ -165,8 +189,16 @@ const envSchema = z.object({
   IMG_GEMINI_BASE_URL: baseUrl,
   IMG_GEMINI_TIMEOUT_SECONDS: positiveInt(5, 600),
   IMG_GEMINI_MAX_RETRIES: positiveInt(0, 5),
+  IMG_TOOL_WAIT_SECONDS: positiveInt(5, 280),
+  IMG_MONTHLY_BUDGET_USD: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'expected an amount in USD such as 25 or 7.50')
+    .transform(Number)
+    .optional(),
   ...Object.fromEntries(MODEL_ALIASES.map((alias) => [`IMG_MODEL_${alias.toUpperCase()}`, modelIds])),
   ...costVars,
+  ...tokenPriceVars,
   IMG_AUTH_DISABLED: flag,
   IMG_ALLOWED_EMAILS: emailList,
   IMG_ADMIN_EMAILS: emailList,
@@ -181,6 +213,11 @@ const envSchema = z.object({
 });
 
 export const DEFAULT_PORT = 8766;
+/**
+ * How long generate_image waits before answering "still generating": under Claude.ai's
+ * practical tool timeout (field reports put it near a minute) with room for the answer.
+ */
+export const DEFAULT_TOOL_WAIT_SECONDS = 45;
 /**
  * Store deadlines: with Firestore or Cloud Storage unreachable or frozen, every /api call,
  * /i request and tool call answers within 10 s ("temporarily unavailable"), so one call to
@@ -217,6 +254,7 @@ function catalogueOf(v: Env): Catalogue {
   const raw = v as Record<string, unknown>;
   const ids: Partial<Record<ModelAlias, readonly string[]>> = {};
   const prices: Partial<Record<ModelAlias, PriceList>> = {};
+  const tokenPrices: Partial<Record<ModelAlias, TokenPrices>> = {};
   for (const alias of MODEL_ALIASES) {
     const listed = raw[`IMG_MODEL_${alias.toUpperCase()}`];
     if (Array.isArray(listed) && listed.length > 0) ids[alias] = listed as string[];
@@ -225,8 +263,10 @@ function catalogueOf(v: Env): Catalogue {
       return typeof value === 'number' ? [[size, value] as const] : [];
     });
     if (overridden.length > 0) prices[alias] = Object.fromEntries(overridden);
+    const perToken = raw[`IMG_TOKEN_PRICES_${alias.toUpperCase()}`];
+    if (perToken !== undefined) tokenPrices[alias] = perToken as TokenPrices;
   }
-  return buildCatalogue({ ids, prices });
+  return buildCatalogue({ ids, prices, tokenPrices });
 }
 
 /** Undefined when the cloud store is chosen without a bucket (storeProblems says so). */
@@ -278,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxRetries: v.IMG_GEMINI_MAX_RETRIES ?? 2,
     }),
     catalogue: catalogueOf(v),
+    toolWaitMs: (v.IMG_TOOL_WAIT_SECONDS ?? DEFAULT_TOOL_WAIT_SECONDS) * 1000,
+    monthlyBudgetUsd: v.IMG_MONTHLY_BUDGET_USD,
     auth,
     logLevel: v.IMG_LOG_LEVEL ?? 'INFO',
   });

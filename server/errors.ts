@@ -11,6 +11,7 @@ export type ErrorStatus =
   | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'DEADLINE_EXCEEDED'
+  | 'CANCELLED'
   | 'INTERNAL';
 
 const HTTP_STATUS: Record<ErrorStatus, number> = {
@@ -21,6 +22,8 @@ const HTTP_STATUS: Record<ErrorStatus, number> = {
   RESOURCE_EXHAUSTED: 429,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  // The caller went away (nginx's "client closed request"): nobody reads the answer.
+  CANCELLED: 499,
   INTERNAL: 500,
 };
 

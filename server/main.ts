@@ -4,10 +4,11 @@
  */
 import type { Server } from 'node:http';
 import { createFirebaseIdTokenVerifier } from './api/id-token-verifier.js';
-import { createApp, type AppDeps } from './app.js';
+import { createApp, generationDepsOf, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
 import { createGeminiModelDirectory } from './gemini/gemini-model-directory.js';
+import { Generations } from './generation/generate-image.js';
 import { createModelResolver } from './generation/model-resolver.js';
 import { createLogger, type Logger } from './log.js';
 import { openStores, type Stores } from './stores.js';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const { auth } = config;
   const stores = await openStores(config.store);
   const gemini = { backend: config.gemini.backend, ...(config.gemini.baseUrl ? { baseUrl: config.gemini.baseUrl } : {}) };
-  const app = createApp({
+  const appDeps: AppDeps = {
     auth: await authMode(config, stores, logger),
     ...(auth.kind === 'sign-in' && auth.firebaseProject
       ? {
@@ -61,8 +62,12 @@ async function main(): Promise<void> {
       retryBaseDelayMs: 2_000,
       logger,
     }),
+    toolWaitMs: config.toolWaitMs,
+    ...(config.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: config.monthlyBudgetUsd } : {}),
     logger,
-  });
+  };
+  const generations = new Generations(generationDepsOf(appDeps));
+  const app = createApp({ ...appDeps, generations });
 
   const server: Server = app.listen(config.port, config.host, () => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
@@ -83,10 +88,16 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  // Generations go on after their answer (a client that left still gets its image, by title):
+  // the drain waits for them too, as long as Cloud Run allows. One cut off reads as failed
+  // once its lease passes, and costs nothing.
   const drain = (signal: string) => {
-    logger.info('shutting down: finishing requests in flight', { signal });
-    server.close(() => void stores.close().finally(() => process.exit(0)));
+    logger.info('shutting down: finishing requests and generations in flight', { signal, generations: generations.inFlight });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    void Promise.all([closed, generations.drain(DRAIN_MS - 1_000)])
+      .then(() => stores.close())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), DRAIN_MS).unref();
   };
   process.once('SIGTERM', () => drain('SIGTERM'));

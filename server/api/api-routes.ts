@@ -5,7 +5,8 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { canSeeRecord, isListed, LOCAL_CALLER, notAllowedMessage, type Caller } from '../core/access.js';
+import { EMAIL_PATTERN, canSeeRecord, isListed, LOCAL_CALLER, normalizeEmail, notAllowedMessage, type Caller } from '../core/access.js';
+import { effectiveLimit, monthOf, monthResetsAt } from '../core/budget.js';
 import { MODEL_ALIASES, chooseModel, type Catalogue } from '../core/models.js';
 import { isImageName, thumbnailNameOf } from '../core/names.js';
 import { addUsd } from '../core/totals.js';
@@ -32,8 +33,31 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Where MCP clients connect; the dashboard shows it to users who have no images yet. */
   readonly mcpUrl: string;
+  /** Every user's monthly limit in USD unless an admin set theirs (IMG_MONTHLY_BUDGET_USD); none if absent. */
+  readonly monthlyBudgetUsd?: number;
   readonly now?: () => Date;
 }
+
+/** A user's monthly budget as the dashboard shows it. */
+export interface BudgetView {
+  /** The limit that applies (the user's own, else the deployment's default); null: no limit. */
+  readonly limitUsd: number | null;
+  readonly spentUsd: number;
+  /** Held by generations in progress. */
+  readonly reservedUsd: number;
+  /** `YYYY-MM` (UTC). */
+  readonly month: string;
+  /** ISO 8601: the first instant of the next month, UTC. */
+  readonly resetsAt: string;
+}
+
+/** What an admin set for a user: USD, null (no limit), or 'default' (the deployment's default applies). */
+export type BudgetSetting = number | null | 'default';
+
+export const MAX_BUDGET_USD = 100_000;
+const BUDGET_FORMS =
+  `Send {"limitUsd": <US dollars from 0 to ${MAX_BUDGET_USD}, at most 2 decimals>}, ` +
+  '{"limitUsd": null} for no limit, or {"default": true} for the deployment’s default.';
 
 const DEFAULT_PAGE_SIZE = 24;
 
@@ -43,6 +67,7 @@ const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 const defaultModelBody = z.object({ model: z.enum(MODEL_ALIASES, { error: `model must be one of ${MODEL_ALIASES.join(', ')}` }) });
+/** Plausible after lowercasing; `local@localhost` (sign-in disabled) passes. */
 
 export function apiRoutes(deps: ApiDeps): express.Router {
   const router = express.Router();
@@ -55,15 +80,22 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.locals.caller = await callerOf(req, deps.auth);
   }));
   const callerIn = (res: Response) => res.locals.caller as Caller;
+  const budgetOf = async (email: string): Promise<BudgetView> => {
+    const month = monthOf((deps.now?.() ?? new Date()).toISOString());
+    const [setting, spend] = await Promise.all([records.budget(email), records.monthSpend(email, month)]);
+    const limitUsd = effectiveLimit(setting, deps.monthlyBudgetUsd) ?? null;
+    return { limitUsd, spentUsd: spend.spentUsd, reservedUsd: spend.reservedUsd, month, resetsAt: monthResetsAt(month) };
+  };
 
   router.get('/api/me', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
-    const [prefs, current] = await Promise.all([records.prefs(caller.email), deps.models.current()]);
+    const [prefs, current, budget] = await Promise.all([records.prefs(caller.email), deps.models.current(), budgetOf(caller.email)]);
     res.json({
       email: caller.email,
       isAdmin: caller.isAdmin,
       defaultModel: chooseModel(catalogue, undefined, prefs.defaultModel).alias,
       mcpUrl: deps.mcpUrl,
+      budget,
       // Each alias as it runs now (its first served model); with none served, its first, marked unavailable.
       models: MODEL_ALIASES.map((alias) => {
         const { candidates, useFor } = catalogue[alias];
@@ -84,9 +116,28 @@ export function apiRoutes(deps: ApiDeps): express.Router {
   router.get('/api/costs', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
     const users = caller.isAdmin ? await records.allTotals() : [await records.totals(caller.email)];
-    const rows = users.map((u) => ({ email: u.email, imageCount: u.imageCount, costUsd: u.costUsd }));
+    const rows = await Promise.all(
+      users.map(async (u) => {
+        const [budget, setting] = await Promise.all([budgetOf(u.email), caller.isAdmin ? records.budget(u.email) : undefined]);
+        const budgetSetting: BudgetSetting | undefined = caller.isAdmin ? (setting === undefined ? 'default' : setting) : undefined;
+        return { email: u.email, imageCount: u.imageCount, costUsd: u.costUsd, budget, ...(budgetSetting === undefined ? {} : { budgetSetting }) };
+      }),
+    );
     const total = rows.reduce((sum, r) => ({ imageCount: sum.imageCount + r.imageCount, costUsd: addUsd(sum.costUsd, r.costUsd) }), { imageCount: 0, costUsd: 0 });
     res.json({ users: rows, total });
+  }));
+
+  // Admins only, checked before the body is read: anyone else gets 403 whatever they send.
+  const adminOnly = (_req: Request, res: Response, next: NextFunction) =>
+    next(callerIn(res).isAdmin ? undefined : new AppError('PERMISSION_DENIED', 'Only admins can set budgets.'));
+  router.put('/api/users/:email/budget', adminOnly, express.json({ limit: '4kb' }), asyncHandler(async (req, res) => {
+    const caller = callerIn(res);
+    const email = normalizeEmail(String(req.params.email ?? ''));
+    if (email.length > 320 || !EMAIL_PATTERN.test(email)) throw invalidArgument(`${JSON.stringify(email.slice(0, 80))} is not an email address: use /api/users/{email}/budget.`);
+    const limitUsd = parseBudgetBody(req.body);
+    await records.setBudget(email, limitUsd);
+    logger.info('budget set', { email, by: caller.email, limitUsd: limitUsd === undefined ? 'default' : limitUsd });
+    res.json(await budgetOf(email));
   }));
 
   router.get('/api/generations', asyncHandler(async (req, res) => {
@@ -127,6 +178,30 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.status(httpStatusOf(appError)).json({ error: appError.status.toLowerCase(), message: appError.publicMessage });
   });
   return router;
+}
+
+/**
+ * The body of PUT /api/users/{email}/budget: USD (cents at most), null for no limit, or
+ * undefined for the deployment's default (`{"default": true}`).
+ */
+export function parseBudgetBody(body: unknown): number | null | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidArgument(`The body must be a JSON object. ${BUDGET_FORMS}`);
+  const keys = Object.keys(body);
+  const fields = body as Record<string, unknown>;
+  if (keys.length === 1 && keys[0] === 'default') {
+    if (fields.default === true) return undefined;
+    throw invalidArgument(`default must be true. ${BUDGET_FORMS}`);
+  }
+  if (keys.length !== 1 || keys[0] !== 'limitUsd') throw invalidArgument(`The body must have exactly one field, limitUsd or default. ${BUDGET_FORMS}`);
+  const limitUsd = fields.limitUsd;
+  if (limitUsd === null) return null;
+  if (typeof limitUsd !== 'number' || !Number.isFinite(limitUsd) || limitUsd < 0 || limitUsd > MAX_BUDGET_USD) {
+    throw invalidArgument(`limitUsd must be a number from 0 to ${MAX_BUDGET_USD}, or null. ${BUDGET_FORMS}`);
+  }
+  // Whole cents (the float nearest to 0.29 × 100 is not an integer, hence the tolerance).
+  const cents = limitUsd * 100;
+  if (Math.abs(cents - Math.round(cents)) > 1e-6) throw invalidArgument(`limitUsd has at most 2 decimals (whole cents). ${BUDGET_FORMS}`);
+  return Math.round(cents) / 100;
 }
 
 async function callerOf(req: Request, auth: ApiAuth): Promise<Caller> {

@@ -31,3 +31,6 @@ export function isListed(list: readonly string[], email: string): boolean {
 export function canSeeRecord(caller: Caller, ownerEmail: string): boolean {
   return caller.isAdmin || normalizeEmail(ownerEmail) === caller.email;
 }
+
+/** A lowercased email address as users are named here (including `local@localhost`). */
+export const EMAIL_PATTERN = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;

@@ -5,12 +5,15 @@
  * still serves is decided at run time (generation/model-resolver.ts).
  */
 import { invalidArgument } from '../errors.js';
-import { ALIAS_SPECS, FALLBACK_MODEL, MODEL_ALIASES, MODEL_SPECS, specOf, specOfAnyId, type ModelAlias, type ModelSpec, type PriceList } from './catalogue.js';
+import { ALIAS_SPECS, FALLBACK_MODEL, MODEL_ALIASES, MODEL_SPECS, specOf, specOfAnyId, type ModelAlias, type ModelSpec, type PriceList, type TokenPrices } from './catalogue.js';
 import type { AspectRatio, ImageSize } from './options.js';
 
-export { FALLBACK_MODEL, MODEL_ALIASES, type ModelAlias, type PriceList } from './catalogue.js';
+export { FALLBACK_MODEL, MODEL_ALIASES, type ModelAlias, type PriceList, type TokenPrices } from './catalogue.js';
 
-/** A model id as one alias uses it, with the operator's prices. */
+/**
+ * A model id as one alias uses it, with the operator's prices: `pricesUsd` (the estimate per
+ * image) and `tokenPricesUsdPerMillion` (what the recorded cost is computed with, core/cost.ts).
+ */
 export interface ImageModel extends ModelSpec {
   readonly alias: ModelAlias;
 }
@@ -32,6 +35,8 @@ export interface CatalogueOverrides {
   readonly ids?: Partial<Record<ModelAlias, readonly string[]>>;
   /** Per-image prices per alias, whichever candidate serves it (IMG_COST_FLASH_1K). */
   readonly prices?: Partial<Record<ModelAlias, PriceList>>;
+  /** Token prices per alias, whichever candidate serves it (IMG_TOKEN_PRICES_FLASH). */
+  readonly tokenPrices?: Partial<Record<ModelAlias, TokenPrices>>;
 }
 
 export function buildCatalogue(overrides: CatalogueOverrides = {}): Catalogue {
@@ -40,10 +45,12 @@ export function buildCatalogue(overrides: CatalogueOverrides = {}): Catalogue {
     const ids = overrides.ids?.[alias]?.length ? overrides.ids[alias] : spec.candidates;
     const candidates = ids.map((id) => {
       // An id the catalogue does not know (a model newer than this code) is taken to accept
-      // and cost what the alias's own first model does; IMG_COST_* corrects the prices.
+      // and cost what the alias's own first model does; IMG_COST_* and IMG_TOKEN_PRICES_*
+      // correct the prices.
       const known = specOf(id) ?? { ...specOrThrow(spec.candidates[0]), id, label: id };
       const prices = Object.fromEntries(known.imageSizes.map((size) => [size, overrides.prices?.[alias]?.[size] ?? known.pricesUsd[size]]));
-      return Object.freeze({ ...known, alias, pricesUsd: Object.freeze(prices) });
+      const tokenPrices = overrides.tokenPrices?.[alias] ?? known.tokenPricesUsdPerMillion;
+      return Object.freeze({ ...known, alias, pricesUsd: Object.freeze(prices), tokenPricesUsdPerMillion: Object.freeze({ ...tokenPrices }) });
     });
     return Object.freeze({ alias, useFor: spec.useFor, candidates: Object.freeze(candidates), formerNames: spec.formerNames, envVar: `IMG_MODEL_${alias.toUpperCase()}` });
   };

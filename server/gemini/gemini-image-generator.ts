@@ -11,7 +11,7 @@ import type { AttemptOutcome } from './gemini-attempt.js';
 import type { GeminiBackend } from './gemini-client.js';
 import type { AttemptFailure } from './gemini-mapping.js';
 import { attemptOnGeminiThread } from './gemini-thread-client.js';
-import { ModelUnavailableError, type GenerateOptions, type GeneratedImage, type ImageGenerator, type ImageRequest } from './image-generator.js';
+import { BilledFailureError, ModelUnavailableError, type GenerateOptions, type GeneratedImage, type ImageGenerator, type ImageRequest } from './image-generator.js';
 
 export interface GeminiImageGeneratorOptions {
   readonly backend: GeminiBackend;
@@ -66,19 +66,25 @@ export function createGeminiImageGenerator(options: GeminiImageGeneratorOptions)
         const retryable = attemptNumber <= options.maxRetries && failure.retryable;
         const delayMs = retryable ? backoffMs(failure, attemptNumber) : undefined;
         // Never the prompt or the key, nor Gemini's own words (which can echo the prompt): what failed, not what was said.
-        const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: failure.httpStatus, status: failure.status };
+        const fields = { model: request.modelId, attempt: attemptNumber, httpStatus: failure.httpStatus, status: failure.status, billedTokens: failure.usage?.totalTokens };
         if (delayMs === undefined) {
           // A safety block or refusal is Gemini working as intended, not an upstream failure.
           if (failure.declined) log.info('Gemini declined the request', fields);
           else log.warn('Gemini call failed', { ...fields, willRetry: false });
           if (failure.modelUnavailable) throw new ModelUnavailableError(request.modelId, failure.publicMessage);
           const logMessage = failure.declined ? 'Gemini declined the request' : `Gemini call failed${failure.httpStatus ? ` (HTTP ${failure.httpStatus})` : ''}`;
+          // Declined answers are never retried, so the usage of the last attempt is all that was billed.
+          if (failure.usage) throw new BilledFailureError(failure.status, failure.publicMessage, failure.usage, { logMessage });
           throw new AppError(failure.status, failure.publicMessage, { logMessage });
         }
         log.warn('Gemini call failed; retrying', { ...fields, willRetry: true, delayMs, reason: failure.retryReason });
         // `attempt` is the number of the attempt about to start (2 for the first retry).
         generateOptions?.onRetry?.({ attempt: attemptNumber + 1, delayMs, reason: failure.retryReason });
         await sleep(delayMs);
+        if (generateOptions?.signal?.aborted) {
+          log.info('Gemini retry abandoned: the caller left', fields);
+          throw new AppError('CANCELLED', `The request was cancelled while waiting to retry (${failure.retryReason}); no image was made, so nothing was spent.`);
+        }
       }
     },
   };

@@ -4,8 +4,9 @@
  * unit-tested without a server.
  */
 import type { GenerateContentParameters } from '@google/genai';
+import { hasTokenCounts } from '../core/cost.js';
 import { AppError, type ErrorStatus } from '../errors.js';
-import type { GeneratedImage, ImageRequest, TokenUsage } from './image-generator.js';
+import { BilledFailureError, type GeneratedImage, type ImageRequest, type TokenUsage } from './image-generator.js';
 
 /**
  * TEXT+IMAGE is what every Gemini image model accepts and documents as its default; it also
@@ -41,11 +42,18 @@ export interface GeminiAnswer {
   readonly promptFeedback?: { readonly blockReason?: string; readonly blockReasonMessage?: string };
   readonly usageMetadata?: {
     readonly promptTokenCount?: number;
+    readonly promptTokensDetails?: readonly ModalityTokenCount[];
     readonly candidatesTokenCount?: number;
-    readonly candidatesTokensDetails?: readonly { readonly modality?: string; readonly tokenCount?: number }[];
+    readonly candidatesTokensDetails?: readonly ModalityTokenCount[];
     readonly thoughtsTokenCount?: number;
     readonly totalTokenCount?: number;
   };
+}
+
+/** One modality's share of a token count (the SDK's ModalityTokenCount: TEXT, IMAGE, …). */
+interface ModalityTokenCount {
+  readonly modality?: string;
+  readonly tokenCount?: number;
 }
 
 interface GeminiCandidate {
@@ -105,17 +113,26 @@ const FINISH_REASONS: Readonly<Record<string, { kind: 'withheld' | 'no-image' | 
 
 const REPHRASE = 'Rephrase the prompt (or use different reference images) and try again.';
 const NOT_CHARGED = 'Nothing was stored or added to your spend.';
+// An answer without an image for other reasons (text only, NO_IMAGE) is billed for what Gemini
+// read and thought; the caller records that. Safety blocks are not: Google waives them (its
+// finish messages say "You will not be charged for this request"), so they cost nothing here.
+const TOKENS_CHARGED = 'Nothing was stored; Gemini still billed the tokens it processed (a fraction of an image), which count toward your spend.';
 
-/** The image in Gemini's answer (the last one that is not a thought), or an AppError saying why there is none. */
+/**
+ * The image in Gemini's answer (the last one that is not a thought), or an AppError saying why
+ * there is none: a BilledFailureError carrying the usage when the answer reports billed tokens.
+ */
 export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
+  const usage = toTokenUsage(answer.usageMetadata);
+  const billed = hasTokenCounts(usage);
+  const charged = billed ? TOKENS_CHARGED : NOT_CHARGED;
+  const failure = (status: ErrorStatus, message: string): AppError => (billed ? new BilledFailureError(status, message, usage) : new AppError(status, message));
+
   const feedback = answer.promptFeedback;
   if (feedback?.blockReason) {
     const detail = feedback.blockReasonMessage ? ` ${cap(feedback.blockReasonMessage, MAX_UPSTREAM_MESSAGE_CHARS)}` : '';
     const why = PROMPT_BLOCK_REASONS[feedback.blockReason];
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      `Gemini blocked the prompt (${feedback.blockReason}${why ? `: ${why}` : ''}).${detail} ${NOT_CHARGED} ${REPHRASE}`,
-    );
+    throw new AppError('INVALID_ARGUMENT', `Gemini blocked the prompt (${feedback.blockReason}${why ? `: ${why}` : ''}).${detail} ${NOT_CHARGED} ${REPHRASE}`);
   }
 
   const candidates = answer.candidates ?? [];
@@ -133,40 +150,61 @@ export function interpretResponse(answer: GeminiAnswer): GeneratedImage {
   const parts = candidates.flatMap((c) => c.content?.parts ?? []).filter((p) => !p.thought);
   const text = parts.map((p) => p.text?.trim() ?? '').filter(Boolean).join('\n') || undefined;
   const imagePart = parts.findLast((p) => p.inlineData?.mimeType?.startsWith('image/') && p.inlineData.data);
-  if (!imagePart?.inlineData?.data || !imagePart.inlineData.mimeType) throw noImage(candidates[0]?.finishReason, text);
+  if (!imagePart?.inlineData?.data || !imagePart.inlineData.mimeType) {
+    const { status, message } = noImage(candidates[0]?.finishReason, text, charged);
+    throw failure(status, message);
+  }
 
   return {
     mimeType: imagePart.inlineData.mimeType,
     data: Buffer.from(imagePart.inlineData.data, 'base64'),
     ...(text ? { text } : {}),
-    usage: toTokenUsage(answer.usageMetadata),
+    usage,
   };
 }
 
-function noImage(finishReason: string | undefined, text: string | undefined): AppError {
+function noImage(finishReason: string | undefined, text: string | undefined, charged: string): { status: ErrorStatus; message: string } {
   const meaning = finishReason ? FINISH_REASONS[finishReason] : undefined;
   const reason = finishReason ? ` (${finishReason}${meaning ? `: ${meaning.why}` : ''})` : '';
   if (meaning?.kind === 'account') {
-    return new AppError('INTERNAL', `${meaning.why}. This is not about your request; please tell the administrator of this server.`);
+    return { status: 'INTERNAL', message: `${meaning.why}. This is not about your request; please tell the administrator of this server.` };
   }
   if (meaning?.kind === 'upstream') {
-    return new AppError('UNAVAILABLE', `Gemini returned no image${reason}. ${NOT_CHARGED} Try again in a minute.`);
+    return { status: 'UNAVAILABLE', message: `Gemini returned no image${reason}. ${charged} Try again in a minute.` };
   }
   // INVALID_ARGUMENT, not UNAVAILABLE: the model answered and declined this request as
   // phrased; an unchanged retry is billed again and usually declines again.
   const said = text ? ` It said: "${cap(text, MAX_MODEL_TEXT_CHARS)}"` : ' It gave no explanation.';
-  return new AppError('INVALID_ARGUMENT', `Gemini returned no image${reason}.${said} ${NOT_CHARGED} ${REPHRASE}`);
+  return { status: 'INVALID_ARGUMENT', message: `Gemini returned no image${reason}.${said} ${charged} ${REPHRASE}` };
 }
 
+/**
+ * Gemini's usageMetadata as TokenUsage, split the way it is billed. Without a per-modality
+ * breakdown, every prompt token counts as text, and every output token not reported as image.
+ */
 export function toTokenUsage(usage: GeminiAnswer['usageMetadata']): TokenUsage {
-  const imageOutput = usage?.candidatesTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount;
+  if (!usage) return {};
+  const promptDetails = usage.promptTokensDetails?.length ? usage.promptTokensDetails : undefined;
+  const outputDetails = usage.candidatesTokensDetails?.length ? usage.candidatesTokensDetails : undefined;
+  // Gemini treats an unspecified modality as text; we send no audio, video or documents.
+  const promptImage = promptDetails ? tokensOf(promptDetails, (m) => m === 'IMAGE') : undefined;
+  const promptText = promptDetails ? tokensOf(promptDetails, (m) => m !== 'IMAGE') : usage.promptTokenCount;
+  const imageOutput = outputDetails?.some((d) => d.modality === 'IMAGE') ? tokensOf(outputDetails, (m) => m === 'IMAGE') : undefined;
+  const textOutput = outputDetails ? tokensOf(outputDetails, (m) => m !== 'IMAGE') : usage.candidatesTokenCount;
   return {
-    ...(usage?.promptTokenCount !== undefined ? { promptTokens: usage.promptTokenCount } : {}),
-    ...(usage?.candidatesTokenCount !== undefined ? { outputTokens: usage.candidatesTokenCount } : {}),
-    ...(usage?.totalTokenCount !== undefined ? { totalTokens: usage.totalTokenCount } : {}),
+    ...(usage.promptTokenCount !== undefined ? { promptTokens: usage.promptTokenCount } : {}),
+    ...(promptText !== undefined ? { promptTextTokens: promptText } : {}),
+    ...(promptImage !== undefined ? { promptImageTokens: promptImage } : {}),
+    ...(usage.candidatesTokenCount !== undefined ? { outputTokens: usage.candidatesTokenCount } : {}),
+    ...(usage.totalTokenCount !== undefined ? { totalTokens: usage.totalTokenCount } : {}),
     ...(imageOutput !== undefined ? { imageOutputTokens: imageOutput } : {}),
-    ...(usage?.thoughtsTokenCount !== undefined ? { thinkingTokens: usage.thoughtsTokenCount } : {}),
+    ...(textOutput !== undefined ? { textOutputTokens: textOutput } : {}),
+    ...(usage.thoughtsTokenCount !== undefined ? { thinkingTokens: usage.thoughtsTokenCount } : {}),
   };
+}
+
+function tokensOf(details: readonly ModalityTokenCount[], modality: (name: string | undefined) => boolean): number {
+  return details.filter((d) => modality(d.modality)).reduce((sum, d) => sum + (d.tokenCount ?? 0), 0);
 }
 
 export interface ErrorContext {
@@ -236,6 +274,8 @@ export interface AttemptFailure {
   readonly httpStatus?: number;
   /** Why a retry would be needed, in words for the user. */
   readonly retryReason: string;
+  /** Gemini answered without an image and billed these tokens for it (see BilledFailureError). */
+  readonly usage?: TokenUsage;
 }
 
 export function describeFailure(err: unknown, context: ErrorContext): AttemptFailure {
@@ -250,6 +290,7 @@ export function describeFailure(err: unknown, context: ErrorContext): AttemptFai
     ...(retryDelayMs !== undefined ? { retryDelayMs } : {}),
     ...(isApiError(err) ? { httpStatus: err.status } : {}),
     retryReason: retryReason(err),
+    ...(err instanceof BilledFailureError ? { usage: err.usage } : {}),
   };
 }
 

@@ -10,7 +10,8 @@ import {
   MAX_PROMPT_CHARS,
   MAX_REFERENCE_IMAGES,
 } from '../core/options.js';
-import { generateImage, type Generation, type GenerationStage } from '../generation/generate-image.js';
+import { monthOf } from '../core/budget.js';
+import { spentText, type Generation, type GenerationStage, type StartedGeneration } from '../generation/generate-image.js';
 import { startProgress } from './progress.js';
 import { registerTool, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
@@ -54,15 +55,16 @@ const inputSchema = z.object({
 /** What a client can read without parsing the text; never the image itself. */
 const outputSchema = z.object({
   title: z.string().describe('The image title, for reference_images and image_info.'),
-  url: z.string().describe('The full-size PNG.'),
+  status: z.enum(['done', 'generating']).describe('generating: not finished yet; call image_info with the title later.'),
+  url: z.string().describe('The full-size PNG (once done).'),
   share_url: z.string().describe('A page showing the image, to share.'),
-  width: z.number().int(),
-  height: z.number().int(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
   image_size: z.enum(IMAGE_SIZES),
   aspect_ratio: z.enum(ASPECT_RATIOS),
-  model: z.string().describe('The alias that served the request (flash, pro, lite).'),
-  model_id: z.string().describe('The Gemini model id.'),
-  cost_usd: z.number().describe('Estimated cost in US dollars.'),
+  model: z.string().optional().describe('The alias that served the request (flash, pro, lite).'),
+  model_id: z.string().optional().describe('The Gemini model id.'),
+  cost_usd: z.number().optional().describe('What Gemini billed for it, in US dollars.'),
 });
 
 export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, call: ToolCall): void {
@@ -83,24 +85,43 @@ export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, cal
     async (args, ctx) => {
       const progress = startProgress(ctx, deps.progressIntervalMs);
       try {
-        const generation = await generateImage(
-          deps,
-          {
-            email: call.caller.email,
-            prompt: args.prompt,
-            aspectRatio: args.aspect_ratio ?? DEFAULT_ASPECT_RATIO,
-            imageSize: args.image_size ?? DEFAULT_IMAGE_SIZE,
-            model: args.model,
-            referenceImages: args.reference_images ?? [],
-          },
-          (stage) => progress.update(describeStage(stage)),
-        );
-        return generationResult(generation, deps.publicUrl, call.resourceLinks);
+        const input = {
+          email: call.caller.email,
+          prompt: args.prompt,
+          aspectRatio: args.aspect_ratio ?? DEFAULT_ASPECT_RATIO,
+          imageSize: args.image_size ?? DEFAULT_IMAGE_SIZE,
+          model: args.model,
+          referenceImages: args.reference_images ?? [],
+        };
+        const started = await deps.generations.start(input, { signal: ctx.mcpReq.signal, onStage: (stage) => progress.update(describeStage(stage)) });
+        if (started.joined) progress.update('The same image is already being generated; waiting for it');
+        const generation = await started.wait(deps.toolWaitMs);
+        if (!generation) return stillGenerating(started, input, deps.publicUrl);
+        const month = started.limitUsd === undefined ? undefined : spentText(await deps.records.monthSpend(call.caller.email, monthOf(generation.record.createdAt)), started.limitUsd);
+        return generationResult(generation, deps.publicUrl, call.resourceLinks, { joined: started.joined, month });
       } finally {
         progress.stop();
       }
     },
   );
+}
+
+/** Not an error: the generation goes on, and image_info with its title brings the image. */
+function stillGenerating(started: StartedGeneration, input: { imageSize: (typeof IMAGE_SIZES)[number]; aspectRatio: (typeof ASPECT_RATIOS)[number] }, publicUrl: string): CallToolResult {
+  const text =
+    `Still generating "${started.name}" (${input.imageSize}, ${input.aspectRatio}): large images can take a few minutes. ` +
+    `It goes on without this call. Do not generate it again: call image_info with "${started.name}" in about 30 seconds ` +
+    'to get the image (it says so if it is still generating). It will be at the link below once done.\n' +
+    `${publicUrl}/i/${started.name}`;
+  const structured: z.infer<typeof outputSchema> = {
+    title: started.name,
+    status: 'generating',
+    url: `${publicUrl}/i/${started.name}`,
+    share_url: `${publicUrl}/v/${started.name}`,
+    image_size: input.imageSize,
+    aspect_ratio: input.aspectRatio,
+  };
+  return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
 function describeStage(stage: GenerationStage): string {
@@ -121,13 +142,18 @@ function describeStage(stage: GenerationStage): string {
  * image-derivatives keeps small enough that the whole result stays far below the ~150,000
  * characters Claude.ai and Claude Desktop keep and Claude Code's 25,000-token budget.
  */
-function generationResult({ record, model, preview, modelText }: Generation, publicUrl: string, resourceLinks: boolean): CallToolResult {
+export function generationResult(
+  { record, model, preview, modelText }: Generation,
+  publicUrl: string,
+  resourceLinks: boolean,
+  notes: { joined?: boolean; month?: string | undefined } = {},
+): CallToolResult {
   const url = `${publicUrl}/i/${record.name}`;
   const shareUrl = `${publicUrl}/v/${record.name}`;
   const lines = [
     `[Full-size image (${record.width}×${record.height} PNG)](${url})`,
-    `Generated image "${record.name}" with ${model.alias} (${model.label}, ${model.id}), ` +
-      `${record.imageSize}, ${record.aspectRatio}, estimated cost ${formatUsd(record.costUsd)}.`,
+    `${notes.joined ? 'The same request was already generating; here is its image' : 'Generated image'} "${record.name}" with ${model.alias} (${model.label}, ${model.id}), ` +
+      `${record.imageSize}, ${record.aspectRatio}, cost ${formatUsd(record.costUsd)}${notes.month ? ` (${notes.month})` : ''}.`,
     `Share page: ${shareUrl}`,
     'Give the user the full-size link. To iterate on this image, pass its title in reference_images; ' +
       'image_info with the title shows what was recorded about it.',
@@ -140,6 +166,7 @@ function generationResult({ record, model, preview, modelText }: Generation, pub
   if (resourceLinks) content.push({ type: 'resource_link', uri: url, name: record.name, title: 'Full-size image', mimeType: 'image/png' });
   const structured: z.infer<typeof outputSchema> = {
     title: record.name,
+    status: 'done',
     url,
     share_url: shareUrl,
     width: record.width,

@@ -4,8 +4,10 @@
  */
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { effectiveLimit, monthOf, monthResetsAt, type MonthSpend } from '../core/budget.js';
 import { FALLBACK_MODEL, MODEL_ALIASES, chooseModel, formatUsd, type Catalogue, type ImageModel, type ModelAlias } from '../core/models.js';
 import { ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DEFAULT_IMAGE_SIZE, IMAGE_SIZES, MAX_PROMPT_CHARS, MAX_REFERENCE_IMAGES } from '../core/options.js';
+import { spentText } from '../generation/generate-image.js';
 import { registerTool, textResult, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
@@ -15,20 +17,33 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, call: ToolCa
     'help',
     {
       title: 'Help',
-      description: 'How to use this image server: models, prices, sizes, aspect ratios and limits.',
+      description: 'How to use this image server: tools, models, prices, sizes, aspect ratios, limits and your monthly budget.',
       inputSchema: z.object({}),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     call,
     async () => {
-      const [prefs, current] = await Promise.all([deps.records.prefs(call.caller.email), deps.models.current()]);
+      const { email } = call.caller;
+      const month = monthOf((deps.now?.() ?? new Date()).toISOString());
+      const [prefs, current, setting, spend] = await Promise.all([
+        deps.records.prefs(email),
+        deps.models.current(),
+        deps.records.budget(email),
+        deps.records.monthSpend(email, month),
+      ]);
       const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
-      return textResult(helpText(deps.catalogue, current, alias));
+      return textResult(helpText(deps.catalogue, current, alias, { limitUsd: effectiveLimit(setting, deps.monthlyBudgetUsd), spend }));
     },
   );
 }
 
-export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, readonly ImageModel[]>>, defaultAlias: ModelAlias): string {
+/** The caller's monthly budget: the limit that applies (undefined: none) and this month's spend. */
+export interface HelpBudget {
+  readonly limitUsd: number | undefined;
+  readonly spend: MonthSpend;
+}
+
+export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, readonly ImageModel[]>>, defaultAlias: ModelAlias, budget?: HelpBudget): string {
   const models = MODEL_ALIASES.flatMap((alias) => {
     const entry = catalogue[alias];
     const [model, ...others] = current[alias];
@@ -55,8 +70,18 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     ...models,
     '',
     'Each answer has a small preview, the image title and a link to the full-size PNG: give the user the link.',
-    'image_info(image) shows what was recorded about one of your images.',
+    'image_info(image) shows what was recorded about one of your images, and its preview.',
+    'list_images(query?, limit?, cursor?) lists your images, newest first, with their titles and links; query keeps those whose prompt contains it.',
+    ...(budget ? ['', budgetText(budget)] : []),
   ].join('\n');
+}
+
+function budgetText({ limitUsd, spend }: HelpBudget): string {
+  if (limitUsd === undefined) return `Monthly budget: none applies to you (spent this month: ${formatUsd(spend.spentUsd)}).`;
+  return (
+    `Monthly budget: ${spentText(spend, limitUsd)}; it resets on ${monthResetsAt(spend.month).slice(0, 10)} (UTC). ` +
+    'A generation that would pass it is refused before Gemini is called; an admin can change it.'
+  );
 }
 
 function describeModel(model: ImageModel): string {

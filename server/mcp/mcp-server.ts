@@ -11,6 +11,7 @@ import type { ServerIcon } from '../ui/icon-routes.js';
 import { registerGenerateImageTool } from './generate-image-tool.js';
 import { registerHelpTool } from './help-tool.js';
 import { registerImageInfoTool } from './image-info-tool.js';
+import { registerListImagesTool } from './list-images-tool.js';
 import type { ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
@@ -55,6 +56,7 @@ export async function buildMcpServer(deps: McpServerDeps, request: McpRequestCon
   };
   registerGenerateImageTool(server, deps.tools, call);
   registerImageInfoTool(server, deps.tools, call);
+  registerListImagesTool(server, deps.tools, call);
   registerHelpTool(server, deps.tools, call);
   return server;
 }

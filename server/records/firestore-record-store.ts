@@ -1,44 +1,104 @@
 /**
- * Records in Firestore. Layout (docs/data-model.md):
+ * Records, generation jobs and monthly budgets in Firestore. Layout (docs/data-model.md):
  *
  * - `generations/{id}`: one document per record, every record field; `createdAt` is the
  *   ISO string, so it round-trips exactly and sorts as the local store sorts it.
  * - `users/{encodeURIComponent(email)}`: the user's running totals (`imageCount`,
  *   `costMicros`, `byModel.{alias}.imageCount|costMicros`, `lastGenerationAtMs`,
- *   `unrecordedCostMicros`: imported spend without a record, included in `costMicros`) and
- *   preferences (`defaultModel`), so totals cost one read per user, never one per record.
+ *   `unrecordedCostMicros`: imported spend without a record, included in `costMicros`),
+ *   spend by month (`months.{YYYY-MM}.costMicros`), preferences (`defaultModel`), the
+ *   admin's monthly limit (`monthlyBudgetUsd`) and `jobsStarted`, so totals cost one read
+ *   per user, never one per record.
+ * - `jobs/{id}`: one document per generation job, every job field (times as ISO strings),
+ *   plus `expiresAt` (a Timestamp, 7 days after the start) for the TTL policy that deletes
+ *   old jobs. A job past `expiresAt` reads as gone, so nothing depends on when TTL deletes.
  *
  * A commit is one batched write: `create` of the record (which fails if it exists, and
  * then nothing is written) plus field transforms on the user document. The transforms are
  * applied by the server, so concurrent commits from any number of instances never lose an
  * update and need no transaction: costs are added as integer micro-dollars (exact), and
  * `lastGenerationAtMs` takes the numeric maximum, so an older record committed late (or an
- * import in any order) never moves it back.
+ * import in any order) never moves it back. `finishJob` is the same batch plus the job's
+ * deletion.
+ *
+ * What a month has reserved is not stored: it is the sum over the user's jobs still
+ * generating whose lease has not passed, so a job whose instance died stops holding budget
+ * when its lease passes, with no one to release it. `startJob` reads the user document,
+ * then the user's generating jobs, and writes the job in a batch that also updates the user
+ * document (`jobsStarted`) on condition that it is unchanged since read (or creates it).
+ * Everything that can raise what a month holds (another start, a commit, a billed failure)
+ * writes the user document, so of starts that overlap only one can land on a given version
+ * of it; the others write nothing and start again on fresh reads, and no two can both fit
+ * under a limit that holds only one. Optimistic rather than a transaction: no locks, so the
+ * losers of a race neither wait nor back off for a second (the client's transaction
+ * backoff); on the emulator, whose lock waits end in "Transaction lock timeout" after
+ * seconds, 6 simultaneous starts take about 0.2 s instead of 3 to 9 s. A lease cannot be
+ * renewed once passed, so a job read as dead cannot come back to hold budget. `renewJob`
+ * and `failJob` are conditional too: an update on condition that the job is unchanged since
+ * read, so a billed failure is counted once however often it is reported.
  *
  * Every call is bounded by the client's deadline (firestore-client.ts), retries included,
  * and fails UNAVAILABLE past it. A commit past its deadline fails WriteOutcomeUnknownError
- * instead: it was sent, and may have landed or may still land.
+ * instead: it was sent, and may have landed or may still land. (So may a job's start: one
+ * that lands past the deadline holds its estimate until its lease passes.)
  */
-import { FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import {
+  FieldPath,
+  FieldValue,
+  Timestamp,
+  type CollectionReference,
+  type DocumentData,
+  type DocumentReference,
+  type Firestore,
+  type Query,
+  type WriteBatch,
+} from '@google-cloud/firestore';
 import { z } from 'zod';
+import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
 import { AppError, invalidArgument } from '../errors.js';
-import { withinDeadline } from '../firestore/deadline.js';
+import { FirestoreDeadlineError, withinDeadline } from '../firestore/deadline.js';
 import { callDeadlineMs } from '../firestore/firestore-client.js';
-import { ALREADY_EXISTS, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
+import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
-import { generationRecordSchema } from './record-schema.js';
-import { MAX_PAGE_SIZE, WriteOutcomeUnknownError, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
+import { generationJobSchema, generationRecordSchema } from './record-schema.js';
+import {
+  JOB_LEASE_LOST,
+  MAX_PAGE_SIZE,
+  WriteOutcomeUnknownError,
+  type GenerationJob,
+  type GenerationPage,
+  type GenerationRecord,
+  type JobStart,
+  type RecordStore,
+  type UserPrefs,
+} from './record-store.js';
 
 export interface FirestoreRecordStoreOptions {
   /**
-   * Prepended to both collection names (e.g. `staging_` → `staging_generations`), to share
+   * Prepended to every collection name (e.g. `staging_` → `staging_generations`), to share
    * one database between deployments. firestore.indexes.json covers the unprefixed names.
    */
   readonly collectionPrefix?: string;
 }
+
+/** How long a job stays readable after it started; then the TTL policy deletes it. */
+const JOB_KEEP_MS = 7 * 24 * 3600 * 1000;
+/**
+ * How many optimistic attempts one startJob makes (each loser of a race tries again; of n
+ * simultaneous starts for one user, each round lets at least one through). The whole call
+ * stays bounded by the deadline too.
+ */
+const START_JOB_ATTEMPTS = 25;
+/** A job changes hands rarely (its instance, a start marking it failed, its finish): a few tries. */
+const CHANGE_JOB_ATTEMPTS = 5;
+/** gRPC's ABORTED: contention. */
+const ABORTED = 10;
+/** How a conditional batch fails when another write came first; nothing of it was applied. */
+const LOST_RACE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED]);
+const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 const micros = z.number().int().nonnegative();
 const userDocSchema = z.object({
@@ -49,44 +109,32 @@ const userDocSchema = z.object({
   lastGenerationAtMs: z.number().optional(),
   unrecordedCostMicros: micros.optional(),
   defaultModel: z.unknown().optional(),
+  months: z.record(z.string(), z.object({ costMicros: micros })).optional(),
+  monthlyBudgetUsd: z.number().nonnegative().nullable().optional(),
+  jobsStarted: z.number().int().nonnegative().optional(),
 });
 type UserDoc = z.infer<typeof userDocSchema>;
 
+const jobDocSchema = generationJobSchema.extend({ expiresAt: z.instanceof(Timestamp) });
+
 export class FirestoreRecordStore implements RecordStore {
+  private readonly db: Firestore;
   private readonly generations: CollectionReference;
   private readonly users: CollectionReference;
+  private readonly jobs: CollectionReference;
   private readonly deadlineMs: number;
 
   constructor(db: Firestore, options: FirestoreRecordStoreOptions = {}) {
     const prefix = options.collectionPrefix ?? '';
+    this.db = db;
     this.generations = db.collection(`${prefix}generations`);
     this.users = db.collection(`${prefix}users`);
+    this.jobs = db.collection(`${prefix}jobs`);
     this.deadlineMs = callDeadlineMs(db);
   }
 
   async commit(record: GenerationRecord): Promise<void> {
-    const parsed = generationRecordSchema.parse(record);
-    const createdAtMs = Date.parse(parsed.createdAt);
-    if (Number.isNaN(createdAtMs)) throw new AppError('INTERNAL', `The record ${parsed.name} has an unreadable creation time.`);
-    const costMicros = toMicros(parsed.costUsd);
-    const batch = this.generations.firestore.batch();
-    batch.create(this.generationRef(parsed.name), withoutUndefined(parsed));
-    batch.set(
-      this.userRef(parsed.email),
-      {
-        email: parsed.email,
-        imageCount: FieldValue.increment(1),
-        costMicros: FieldValue.increment(costMicros),
-        byModel: { [parsed.modelAlias]: { imageCount: FieldValue.increment(1), costMicros: FieldValue.increment(costMicros) } },
-        lastGenerationAtMs: FieldValue.maximum(createdAtMs),
-      },
-      { merge: true },
-    );
-    try {
-      await withinDeadline(this.deadlineMs, () => batch.commit());
-    } catch (err) {
-      throw await this.commitFailure(err, parsed);
-    }
+    await this.commitRecord(record, () => {});
   }
 
   async get(name: ImageName): Promise<GenerationRecord | undefined> {
@@ -130,7 +178,7 @@ export class FirestoreRecordStore implements RecordStore {
 
   async allTotals(): Promise<UserTotals[]> {
     // Users who only saved preferences have a document but no spend; like the local store,
-    // list only users with spend (records, or spend imported without one). One document read
+    // list only users with spend (records, spend imported without one, or billed failures). One document read
     // per listed user. (A user whose every image was priced $0 by an override is not listed.)
     const snapshot = await this.guard(() => this.users.where('costMicros', '>', 0).get());
     return snapshot.docs
@@ -170,6 +218,215 @@ export class FirestoreRecordStore implements RecordStore {
     await this.guard(() => this.userRef(email).set({ email, defaultModel }, { merge: true }));
   }
 
+  async startJob(job: GenerationJob, limitUsd: number | undefined): Promise<JobStart> {
+    const parsed = generationJobSchema.parse(job);
+    if (parsed.status !== 'generating') throw new Error(`a job starts generating, not ${parsed.status}`);
+    return this.guard(async () => {
+      const giveUpAtMs = Date.now() + this.deadlineMs;
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.tryStartJob(parsed, limitUsd, giveUpAtMs);
+        if (outcome !== 'lost') return outcome;
+        if (attempt === START_JOB_ATTEMPTS || Date.now() >= giveUpAtMs) {
+          throw Object.assign(new Error(`startJob lost ${attempt} races in a row`), { code: ABORTED });
+        }
+        // Spread the losers out a little, so that they do not all come back at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    });
+  }
+
+  async renewJob(name: ImageName, leaseUntil: string): Promise<void> {
+    if (Number.isNaN(Date.parse(leaseUntil))) throw new Error(`not a time: ${JSON.stringify(leaseUntil)}`);
+    // A job past its lease already reads as failed: renewing it would bring it back.
+    await this.guard(() =>
+      this.changeJob(name, (job, batch, ref, unchanged) => {
+        if (!isAlive(job, Date.now())) return false;
+        batch.update(ref, { leaseUntil }, unchanged);
+        return true;
+      }),
+    );
+  }
+
+  async finishJob(record: GenerationRecord): Promise<void> {
+    // Whatever became of the job (gone, failed by its lease), the image exists and was paid.
+    await this.commitRecord(record, (batch, name) => batch.delete(this.jobRef(name)));
+  }
+
+  async failJob(name: ImageName, failure: string, costUsd?: number): Promise<void> {
+    if (costUsd !== undefined && !(Number.isFinite(costUsd) && costUsd >= 0)) throw new Error(`not a cost: ${costUsd}`);
+    const billedMicros = costUsd === undefined ? 0 : toMicros(costUsd);
+    await this.guard(() =>
+      this.changeJob(name, (job, batch, ref, unchanged) => {
+        if (job.status !== 'generating') return false;
+        const failedAt = new Date().toISOString();
+        batch.update(ref, { status: 'failed', failedAt, failure, ...(billedMicros > 0 ? { costUsd } : {}) }, unchanged);
+        if (billedMicros > 0) {
+          // Billed though no image came: spend (cumulative and of the month it failed in),
+          // but no image and no model's share. Counted once: the job's precondition fails
+          // for any second failJob.
+          batch.set(
+            this.userRef(job.email),
+            {
+              email: job.email,
+              costMicros: FieldValue.increment(billedMicros),
+              months: { [monthOf(failedAt)]: { costMicros: FieldValue.increment(billedMicros) } },
+            },
+            { merge: true },
+          );
+        }
+        return true;
+      }),
+    );
+  }
+
+  async getJob(name: ImageName): Promise<GenerationJob | undefined> {
+    const snapshot = await this.guard(() => this.jobRef(name).get());
+    const data = snapshot.data();
+    if (data === undefined) return undefined;
+    const stored = toStoredJob(data);
+    const nowMs = Date.now();
+    // Due for deletion: gone, whether or not the TTL policy has got round to it.
+    if (stored.expiresAtMs <= nowMs) return undefined;
+    return settled(stored.job, nowMs);
+  }
+
+  async listGenerating(email: string): Promise<GenerationJob[]> {
+    const snapshot = await this.guard(() => this.generatingQuery(email).get());
+    const nowMs = Date.now();
+    return snapshot.docs
+      .map((doc) => toStoredJob(doc.data()).job)
+      .filter((job) => isAlive(job, nowMs))
+      .sort(newestJobFirst);
+  }
+
+  async monthSpend(email: string, month: string): Promise<MonthSpend> {
+    if (!MONTH_PATTERN.test(month)) throw invalidArgument('A month is written YYYY-MM.');
+    const userRef = this.userRef(email);
+    const [user, generating] = await this.guard(() => Promise.all([userRef.get(), this.generatingQuery(email).get()]));
+    const nowMs = Date.now();
+    const alive = generating.docs.map((doc) => toStoredJob(doc.data()).job).filter((job) => isAlive(job, nowMs));
+    return monthSpendOf(month, parseUserDoc(user.data() ?? {}), alive);
+  }
+
+  async budget(email: string): Promise<number | null | undefined> {
+    const snapshot = await this.guard(() => this.userRef(email).get());
+    return parseUserDoc(snapshot.data() ?? {}).monthlyBudgetUsd;
+  }
+
+  async setBudget(email: string, limitUsd: number | null | undefined): Promise<void> {
+    if (typeof limitUsd === 'number' && !(Number.isFinite(limitUsd) && limitUsd >= 0)) {
+      throw invalidArgument('A monthly budget is an amount of US dollars, 0 or more.');
+    }
+    const monthlyBudgetUsd = limitUsd === undefined ? FieldValue.delete() : limitUsd;
+    await this.guard(() => this.userRef(email).set({ email, monthlyBudgetUsd }, { merge: true }));
+  }
+
+  /**
+   * The record, its cost added to the user's totals and to its month, and whatever
+   * `alsoInBatch` adds: one batch, all or nothing.
+   */
+  private async commitRecord(record: GenerationRecord, alsoInBatch: (batch: WriteBatch, name: ImageName) => void): Promise<void> {
+    const parsed = generationRecordSchema.parse(record);
+    const createdAtMs = Date.parse(parsed.createdAt);
+    if (Number.isNaN(createdAtMs)) throw new AppError('INTERNAL', `The record ${parsed.name} has an unreadable creation time.`);
+    const costMicros = toMicros(parsed.costUsd);
+    const batch = this.db.batch();
+    batch.create(this.generationRef(parsed.name), withoutUndefined(parsed));
+    batch.set(
+      this.userRef(parsed.email),
+      {
+        email: parsed.email,
+        imageCount: FieldValue.increment(1),
+        costMicros: FieldValue.increment(costMicros),
+        byModel: { [parsed.modelAlias]: { imageCount: FieldValue.increment(1), costMicros: FieldValue.increment(costMicros) } },
+        lastGenerationAtMs: FieldValue.maximum(createdAtMs),
+        months: { [monthOf(parsed.createdAt)]: { costMicros: FieldValue.increment(costMicros) } },
+      },
+      { merge: true },
+    );
+    alsoInBatch(batch, parsed.name);
+    try {
+      await withinDeadline(this.deadlineMs, () => batch.commit());
+    } catch (err) {
+      throw await this.commitFailure(err, parsed);
+    }
+  }
+
+  /**
+   * One optimistic attempt at startJob (see the top): reads the user document, then the
+   * user's generating jobs, and creates the job on condition that the user document is
+   * still as read. 'lost' when some write came between (another start, or spend counted):
+   * then nothing was written, and the caller tries again on fresh reads.
+   */
+  private async tryStartJob(job: GenerationJob, limitUsd: number | undefined, giveUpAtMs: number): Promise<JobStart | 'lost'> {
+    const userRef = this.userRef(job.email);
+    // In this order: a start that lands after the first read changes the user document and
+    // so fails this attempt's precondition; one that landed before it is in the query.
+    const user = await userRef.get();
+    const generating = await this.generatingQuery(job.email).get();
+    const nowMs = Date.now();
+    const alive: GenerationJob[] = [];
+    const dead: { ref: DocumentReference; updateTime: Timestamp; job: GenerationJob }[] = [];
+    for (const doc of generating.docs) {
+      const other = toStoredJob(doc.data()).job;
+      if (isAlive(other, nowMs)) alive.push(other);
+      else dead.push({ ref: doc.ref, updateTime: doc.updateTime, job: other });
+    }
+    const same = alive.find((other) => other.requestKey === job.requestKey);
+    // Our own name: an earlier attempt of this very call landed, its answer lost.
+    if (same) return same.name === job.name ? { joined: false } : { joined: true, job: same };
+    const spend = monthSpendOf(monthOf(job.startedAt), parseUserDoc(user.data() ?? {}), alive);
+    if (limitUsd !== undefined && !fitsBudget(limitUsd, spend, job.reservedUsd)) throw new BudgetExceededError(limitUsd, spend, job.reservedUsd);
+
+    const batch = this.db.batch();
+    batch.create(this.jobRef(job.name), toJobDoc(job));
+    if (user.updateTime === undefined) batch.create(userRef, { email: job.email, jobsStarted: 1 });
+    else batch.update(userRef, { jobsStarted: FieldValue.increment(1) }, { lastUpdateTime: user.updateTime });
+    // Jobs past their lease are failed on the way, so the query stays short.
+    for (const { ref, updateTime, job: other } of dead) {
+      batch.update(ref, { status: 'failed', failedAt: other.leaseUntil, failure: JOB_LEASE_LOST }, { lastUpdateTime: updateTime });
+    }
+    // Reads that answered only after the caller was told UNAVAILABLE: start nothing that no
+    // one will run (it would hold its estimate until its lease passed).
+    if (Date.now() >= giveUpAtMs) throw new FirestoreDeadlineError(this.deadlineMs);
+    try {
+      await batch.commit();
+      return { joined: false };
+    } catch (err) {
+      const code = firestoreCodeOf(err);
+      if (typeof code === 'number' && LOST_RACE_CODES.has(code)) return 'lost';
+      throw err;
+    }
+  }
+
+  /**
+   * Reads the job and applies what `change` puts in the batch (returning true), on condition
+   * (`unchanged`, for the job's own write) that the job is as read; if it changed meanwhile,
+   * reads it again. Not a transaction: a transaction's read locks the job, and one abandoned
+   * at the deadline keeps it locked (on the emulator, for a minute), holding up finishJob.
+   * A job that is gone is left alone.
+   */
+  private async changeJob(
+    name: ImageName,
+    change: (job: GenerationJob, batch: WriteBatch, ref: DocumentReference, unchanged: { lastUpdateTime: Timestamp }) => boolean,
+  ): Promise<void> {
+    const ref = this.jobRef(name);
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await ref.get();
+      const data = snapshot.data();
+      if (data === undefined || snapshot.updateTime === undefined) return;
+      const batch = this.db.batch();
+      if (!change(toStoredJob(data).job, batch, ref, { lastUpdateTime: snapshot.updateTime })) return;
+      try {
+        await batch.commit();
+        return;
+      } catch (err) {
+        const code = firestoreCodeOf(err);
+        if (typeof code !== 'number' || !LOST_RACE_CODES.has(code) || attempt === CHANGE_JOB_ATTEMPTS) throw err;
+      }
+    }
+  }
+
   /** How a failed commit is reported: see RecordStore.commit. */
   private async commitFailure(err: unknown, record: GenerationRecord): Promise<Error> {
     const code = firestoreCodeOf(err);
@@ -189,6 +446,8 @@ export class FirestoreRecordStore implements RecordStore {
     try {
       return await withinDeadline(this.deadlineMs, call);
     } catch (err) {
+      // A refused budget is the caller's to explain, as it is.
+      if (err instanceof BudgetExceededError) throw err;
       throw recordStoreError(err);
     }
   }
@@ -197,6 +456,16 @@ export class FirestoreRecordStore implements RecordStore {
     // Names are validated before they get here; check again, since this builds a path.
     if (!IMAGE_NAME_PATTERN.test(name)) throw new Error(`not an image name: ${JSON.stringify(name)}`);
     return this.generations.doc(idOf(name));
+  }
+
+  private jobRef(name: ImageName): DocumentReference {
+    if (!IMAGE_NAME_PATTERN.test(name)) throw new Error(`not an image name: ${JSON.stringify(name)}`);
+    return this.jobs.doc(idOf(name));
+  }
+
+  /** The user's jobs marked generating, alive or past their lease. Needs the composite index (email, status). */
+  private generatingQuery(email: string): Query {
+    return this.jobs.where('email', '==', email).where('status', '==', 'generating');
   }
 
   private userRef(email: string): DocumentReference {
@@ -228,7 +497,8 @@ function parseUserDoc(data: DocumentData): UserDoc {
 }
 
 function toTotals(email: string, user: UserDoc): UserTotals {
-  if (!user.imageCount && !user.unrecordedCostMicros) return emptyTotals(email);
+  // Spend with no image is possible: imported (unrecorded) or billed for a failed generation.
+  if (!user.imageCount && !user.costMicros && !user.unrecordedCostMicros) return emptyTotals(email);
   const byModel: Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>> = {};
   for (const alias of MODEL_ALIASES) {
     const model = user.byModel?.[alias];
@@ -260,4 +530,37 @@ function sameRecord(stored: GenerationRecord | undefined, record: GenerationReco
 
 export function recordStoreError(err: unknown): AppError {
   return firestoreError(err, 'record store');
+}
+
+function toJobDoc(job: GenerationJob): DocumentData {
+  const fields = Object.fromEntries(Object.entries(job).filter(([, v]) => v !== undefined));
+  return { ...fields, referenceNames: [...job.referenceNames], expiresAt: Timestamp.fromMillis(Date.parse(job.startedAt) + JOB_KEEP_MS) };
+}
+
+function toStoredJob(data: DocumentData): { job: GenerationJob; expiresAtMs: number } {
+  const parsed = jobDocSchema.safeParse(data);
+  if (!parsed.success) throw new AppError('INTERNAL', 'A stored generation job could not be read.', { cause: parsed.error });
+  const { expiresAt, ...job } = parsed.data;
+  return { job, expiresAtMs: expiresAt.toMillis() };
+}
+
+function isAlive(job: GenerationJob, nowMs: number): boolean {
+  return job.status === 'generating' && Date.parse(job.leaseUntil) > nowMs;
+}
+
+/** The job as it stands: one still marked generating past its lease died with its instance. */
+function settled(job: GenerationJob, nowMs: number): GenerationJob {
+  if (job.status !== 'generating' || isAlive(job, nowMs)) return job;
+  return { ...job, status: 'failed', failedAt: job.leaseUntil, failure: JOB_LEASE_LOST };
+}
+
+function newestJobFirst(a: GenerationJob, b: GenerationJob): number {
+  if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? 1 : -1;
+  return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+}
+
+/** Spent: the month's counter on the user document; reserved: the alive jobs started in that month. */
+function monthSpendOf(month: string, user: UserDoc, alive: readonly GenerationJob[]): MonthSpend {
+  const reservedMicros = alive.filter((job) => monthOf(job.startedAt) === month).reduce((sum, job) => sum + toMicros(job.reservedUsd), 0);
+  return { month, spentUsd: fromMicros(user.months?.[month]?.costMicros ?? 0), reservedUsd: fromMicros(reservedMicros) };
 }

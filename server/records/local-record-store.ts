@@ -13,12 +13,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
-import { addGeneration, emptyTotals, withUnrecordedSpend, type UserTotals } from '../core/totals.js';
+import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
+import { addGeneration, addUsd, emptyTotals, withUnrecordedSpend, type UserTotals } from '../core/totals.js';
 import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
-import { generationRecordSchema } from './record-schema.js';
-import { MAX_PAGE_SIZE, type GenerationPage, type GenerationRecord, type RecordStore, type UserPrefs } from './record-store.js';
+import { generationJobSchema, generationRecordSchema } from './record-schema.js';
+import { JOB_LEASE_LOST, MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserPrefs } from './record-store.js';
 
 const modelTotals = z.object({ imageCount: z.number(), costUsd: z.number() });
 const totalsFileSchema = z.object({
@@ -32,15 +33,20 @@ const totalsFileSchema = z.object({
       byModel: z.partialRecord(z.enum(MODEL_ALIASES), modelTotals),
       lastGenerationAt: z.string().optional(),
       unrecordedCostUsd: z.number().nonnegative().optional(),
+      /** Spend by month (`YYYY-MM`): records by when they were made, billed failures by when they failed. */
+      months: z.record(z.string(), z.number().nonnegative()).optional(),
     }),
   ),
 });
+const jobsFileSchema = z.object({ version: z.literal(1), jobs: z.array(generationJobSchema) });
+const budgetsFileSchema = z.record(z.string(), z.number().nonnegative().nullable());
 // The original's shape; entries it could not parse are ignored, as it did.
 const prefsFileSchema = z.record(z.string(), z.unknown());
 const prefsEntrySchema = z.object({ model: z.enum(MODEL_ALIASES) });
 
 export type TotalsFile = z.infer<typeof totalsFileSchema>;
 type PrefsFile = z.infer<typeof prefsFileSchema>;
+type UserEntry = TotalsFile['users'][string];
 
 const SIDECAR_PATTERN = /^[0-9a-f]{32}\.json$/;
 
@@ -56,6 +62,93 @@ export class LocalRecordStore implements RecordStore {
   }
 
   async commit(record: GenerationRecord): Promise<void> {
+    await this.commitRecord(record, () => Promise.resolve());
+  }
+
+  async finishJob(record: GenerationRecord): Promise<void> {
+    // The record first, then the job goes: a crash between leaves a done record beside a job
+    // that reads as failed once its lease passes, and holds nothing.
+    await this.commitRecord(record, async () => {
+      const jobs = await this.readJobs();
+      if (jobs.some((job) => job.name === record.name)) await this.writeJobs(jobs.filter((job) => job.name !== record.name));
+    });
+  }
+
+  async startJob(job: GenerationJob, limitUsd: number | undefined): Promise<JobStart> {
+    const parsed = generationJobSchema.parse(job);
+    await this.ensureRoot();
+    return this.serially(async () => {
+      const now = Date.now();
+      const jobs = await this.readJobs();
+      const alive = jobs.filter((j) => j.email === parsed.email && isAlive(j, now));
+      const same = alive.find((j) => j.requestKey === parsed.requestKey);
+      if (same) return { joined: true, job: same };
+      const month = monthOf(parsed.startedAt);
+      const spend = monthSpendOf((await this.readTotals()).users[parsed.email], alive, month);
+      if (!fitsBudget(limitUsd, spend, parsed.reservedUsd)) throw new BudgetExceededError(limitUsd!, spend, parsed.reservedUsd);
+      await this.writeJobs([...jobs.map((j) => settled(j, now)), parsed]);
+      return { joined: false };
+    });
+  }
+
+  async renewJob(name: ImageName, leaseUntil: string): Promise<void> {
+    await this.serially(async () => {
+      const jobs = await this.readJobs();
+      // A job whose lease has passed reads as failed: renewing it would bring it back.
+      if (!jobs.some((job) => job.name === name && isAlive(job, Date.now()))) return;
+      await this.writeJobs(jobs.map((job) => (job.name === name ? { ...job, leaseUntil } : job)));
+    });
+  }
+
+  async failJob(name: ImageName, failure: string, costUsd?: number): Promise<void> {
+    await this.serially(async () => {
+      const jobs = await this.readJobs();
+      const job = jobs.find((j) => j.name === name);
+      if (!job || job.status !== 'generating') return;
+      const failedAt = new Date().toISOString();
+      const failed: GenerationJob = { ...job, status: 'failed', failedAt, failure, ...(costUsd ? { costUsd } : {}) };
+      if (costUsd) {
+        // Billed, though no image came: spend without an image, in the month it failed.
+        const totals = await this.readTotals();
+        const user = totals.users[job.email] ?? emptyTotals(job.email);
+        await this.writeTotals({ ...totals, users: { ...totals.users, [job.email]: withMonthSpend({ ...user, costUsd: addUsd(user.costUsd, costUsd) }, monthOf(failedAt), costUsd) } });
+      }
+      await this.writeJobs(jobs.map((j) => (j.name === name ? failed : j)));
+    });
+  }
+
+  async getJob(name: ImageName): Promise<GenerationJob | undefined> {
+    const job = (await this.readJobs()).find((j) => j.name === name);
+    return job && settled(job, Date.now());
+  }
+
+  async listGenerating(email: string): Promise<GenerationJob[]> {
+    const now = Date.now();
+    return (await this.readJobs()).filter((job) => job.email === email && isAlive(job, now)).sort(newestJobFirst);
+  }
+
+  async monthSpend(email: string, month: string): Promise<MonthSpend> {
+    const now = Date.now();
+    const alive = (await this.readJobs()).filter((job) => job.email === email && isAlive(job, now));
+    return monthSpendOf((await this.readTotals()).users[email], alive, month);
+  }
+
+  async budget(email: string): Promise<number | null | undefined> {
+    return (await this.readBudgets())[email];
+  }
+
+  async setBudget(email: string, limitUsd: number | null | undefined): Promise<void> {
+    await this.ensureRoot();
+    await this.serially(async () => {
+      const budgets = { ...(await this.readBudgets()) };
+      if (limitUsd === undefined) delete budgets[email];
+      else budgets[email] = limitUsd;
+      await writeFileAtomic(this.file('budgets.json'), JSON.stringify(budgets, null, 2) + '\n');
+    });
+  }
+
+  /** Sidecar, then totals (with the month), then `andThen`, one at a time with every other write. */
+  private async commitRecord(record: GenerationRecord, andThen: () => Promise<void>): Promise<void> {
     const parsed = generationRecordSchema.parse(record);
     await this.ensureRoot();
     const index = await this.loadIndex();
@@ -67,12 +160,14 @@ export class LocalRecordStore implements RecordStore {
       });
       const user = totals.users[parsed.email] ?? emptyTotals(parsed.email);
       try {
-        await this.writeTotals({ ...totals, users: { ...totals.users, [parsed.email]: addGeneration(user, parsed) } });
+        const counted = withMonthSpend(addGeneration(user, parsed), monthOf(parsed.createdAt), parsed.costUsd);
+        await this.writeTotals({ ...totals, users: { ...totals.users, [parsed.email]: counted } });
       } catch (err) {
         await rm(sidecar, { force: true });
         throw err;
       }
       insertSorted(index, parsed.email, parsed);
+      await andThen();
     });
   }
 
@@ -112,8 +207,8 @@ export class LocalRecordStore implements RecordStore {
   }
 
   async totals(email: string): Promise<UserTotals> {
-    const totals = await this.readTotals();
-    return totals.users[email] ?? emptyTotals(email);
+    const user = (await this.readTotals()).users[email];
+    return user ? withoutMonths(user) : emptyTotals(email);
   }
 
   async setUnrecordedSpend(email: string, costUsd: number): Promise<void> {
@@ -130,7 +225,9 @@ export class LocalRecordStore implements RecordStore {
 
   async allTotals(): Promise<UserTotals[]> {
     const totals = await this.readTotals();
-    return Object.values(totals.users).sort((a, b) => a.email.localeCompare(b.email));
+    return Object.values(totals.users)
+      .map(withoutMonths)
+      .sort((a, b) => a.email.localeCompare(b.email));
   }
 
   async prefs(email: string): Promise<UserPrefs> {
@@ -155,6 +252,23 @@ export class LocalRecordStore implements RecordStore {
   private async readTotals(): Promise<TotalsFile> {
     const text = await readFileIfExists(this.file('totals.json'));
     return text === undefined ? { version: 1, users: {} } : totalsFileSchema.parse(JSON.parse(text));
+  }
+
+  /** Every job, failed ones for JOB_KEEP_DAYS after they started (older ones are dropped when written). */
+  private async readJobs(): Promise<GenerationJob[]> {
+    const text = await readFileIfExists(this.file('jobs.json'));
+    return text === undefined ? [] : jobsFileSchema.parse(JSON.parse(text)).jobs;
+  }
+
+  private async writeJobs(jobs: readonly GenerationJob[]): Promise<void> {
+    const keepSince = new Date(Date.now() - JOB_KEEP_DAYS * 24 * 3600 * 1000).toISOString();
+    const kept = jobs.filter((job) => job.status === 'generating' || job.startedAt >= keepSince);
+    await writeFileAtomic(this.file('jobs.json'), JSON.stringify({ version: 1, jobs: kept }, null, 2) + '\n');
+  }
+
+  private async readBudgets(): Promise<Record<string, number | null>> {
+    const text = await readFileIfExists(this.file('budgets.json'));
+    return text === undefined ? {} : budgetsFileSchema.parse(JSON.parse(text));
   }
 
   private async readPrefs(): Promise<PrefsFile> {
@@ -193,6 +307,38 @@ export class LocalRecordStore implements RecordStore {
     return path.join(this.root, base);
   }
 
+}
+
+/** How long a failed job stays readable (image_info tells what became of it). */
+const JOB_KEEP_DAYS = 7;
+
+function isAlive(job: GenerationJob, now: number): boolean {
+  return job.status === 'generating' && Date.parse(job.leaseUntil) > now;
+}
+
+/** The job as it stands: one whose lease passed while generating died with its instance. */
+function settled(job: GenerationJob, now: number): GenerationJob {
+  if (job.status !== 'generating' || isAlive(job, now)) return job;
+  return { ...job, status: 'failed', failedAt: job.leaseUntil, failure: JOB_LEASE_LOST };
+}
+
+function newestJobFirst(a: GenerationJob, b: GenerationJob): number {
+  return a.startedAt === b.startedAt ? b.name.localeCompare(a.name) : b.startedAt.localeCompare(a.startedAt);
+}
+
+function withoutMonths(user: UserEntry): UserTotals {
+  const { months: _months, ...totals } = user;
+  return totals;
+}
+
+function withMonthSpend(user: UserTotals, month: string, costUsd: number): UserEntry {
+  const months = (user as UserEntry).months ?? {};
+  return { ...user, months: { ...months, [month]: addUsd(months[month] ?? 0, costUsd) } };
+}
+
+function monthSpendOf(user: UserEntry | undefined, alive: readonly GenerationJob[], month: string): MonthSpend {
+  const reservedUsd = alive.filter((job) => monthOf(job.startedAt) === month).reduce((sum, job) => addUsd(sum, job.reservedUsd), 0);
+  return { month, spentUsd: user?.months?.[month] ?? 0, reservedUsd };
 }
 
 function insertSorted(index: Map<string, PagePosition[]>, email: string, position: PagePosition): void {

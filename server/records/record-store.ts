@@ -8,8 +8,9 @@ import type { ModelAlias } from '../core/models.js';
 import type { AspectRatio, ImageSize } from '../core/options.js';
 import type { TokenUsage } from '../gemini/image-generator.js';
 import type { UserTotals } from '../core/totals.js';
+import type { MonthSpend } from '../core/budget.js';
 
-export type { UserTotals };
+export type { UserTotals, MonthSpend };
 
 export interface GenerationRecord {
   readonly name: ImageName;
@@ -33,6 +34,42 @@ export interface GenerationRecord {
 export interface UserPrefs {
   readonly defaultModel?: ModelAlias;
 }
+
+/**
+ * A generation from the moment it has a title (before Gemini is called) until it has a
+ * record: then the job is gone and the record answers for it. A job whose instance died is
+ * failed once its lease has passed, and costs nothing.
+ */
+export interface GenerationJob {
+  readonly name: ImageName;
+  readonly email: string;
+  readonly status: 'generating' | 'failed';
+  /** The caller and the arguments, hashed: an identical call joins a job still generating. */
+  readonly requestKey: string;
+  readonly prompt: string;
+  readonly modelAlias: ModelAlias;
+  readonly modelId: string;
+  readonly imageSize: ImageSize;
+  readonly aspectRatio: AspectRatio;
+  readonly referenceNames: readonly ImageName[];
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** ISO 8601: until when its instance vouches for it (renewed while it runs). */
+  readonly leaseUntil: string;
+  /** The estimate (list price) held against the month's budget while it runs. */
+  readonly reservedUsd: number;
+  /** Failed: when, and what the user is told. */
+  readonly failedAt?: string;
+  readonly failure?: string;
+  /** Failed, but Gemini billed tokens for it anyway: counted in the totals and the month. */
+  readonly costUsd?: number;
+}
+
+/** What a job whose instance stopped while it ran reads as: nothing was finished or charged. */
+export const JOB_LEASE_LOST = 'The server stopped while generating this image, so it was not finished and nothing was charged. Please generate it again.';
+
+/** How a job started: created, or an identical job still generating, to join. */
+export type JobStart = { readonly joined: false } | { readonly joined: true; readonly job: GenerationJob };
 
 export interface GenerationPage {
   /** Newest first (by createdAt, then name). */
@@ -81,4 +118,35 @@ export interface RecordStore {
   setUnrecordedSpend(email: string, costUsd: number): Promise<void>;
   prefs(email: string): Promise<UserPrefs>;
   setPrefs(email: string, prefs: UserPrefs): Promise<void>;
+
+  /**
+   * Gives a generation its title before Gemini is called. In one atomic step: if the user has
+   * a job generating with the same requestKey (lease not passed), nothing is written and that
+   * job is returned to join; otherwise, if spent + reserved + `job.reservedUsd` for the month
+   * of `job.startedAt` would pass `limitUsd`, rejects with BudgetExceededError and writes
+   * nothing; otherwise creates the job and reserves its estimate. Jobs past their lease are
+   * failed on the way and hold nothing.
+   */
+  startJob(job: GenerationJob, limitUsd: number | undefined): Promise<JobStart>;
+  /** Extends a generating job's lease; does nothing to a job that is gone or failed. */
+  renewJob(name: ImageName, leaseUntil: string): Promise<void>;
+  /**
+   * Commits the job's record (as `commit`) and ends the job, together or not at all: the
+   * reservation is released and the record's cost counted in its month. Same errors as commit.
+   */
+  finishJob(record: GenerationRecord): Promise<void>;
+  /**
+   * Marks a job failed and releases its reservation; `costUsd` (tokens Gemini billed anyway)
+   * is added to the user's cumulative and monthly spend. Does nothing to a job already ended.
+   */
+  failJob(name: ImageName, failure: string, costUsd?: number): Promise<void>;
+  /** A job by name (generating, or failed in the last days); one past its lease reads as failed. */
+  getJob(name: ImageName): Promise<GenerationJob | undefined>;
+  /** The user's jobs still generating, newest first. */
+  listGenerating(email: string): Promise<GenerationJob[]>;
+  /** What the user spent (and has reserved) in `month` (`YYYY-MM`). */
+  monthSpend(email: string, month: string): Promise<MonthSpend>;
+  /** The user's own monthly limit set by an admin: USD, null for none, undefined for the deployment's default. */
+  budget(email: string): Promise<number | null | undefined>;
+  setBudget(email: string, limitUsd: number | null | undefined): Promise<void>;
 }

@@ -1,14 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Firestore } from '@google-cloud/firestore';
+import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { monthOf } from '../../server/core/budget.js';
 import { idOf, newImageName } from '../../server/core/names.js';
 import { addGeneration, emptyTotals, type UserTotals } from '../../server/core/totals.js';
 import { AppError } from '../../server/errors.js';
 import { FirestoreRecordStore, recordStoreError } from '../../server/records/firestore-record-store.js';
-import { WriteOutcomeUnknownError, type GenerationRecord } from '../../server/records/record-store.js';
-import { emulatorHost, newTestFirestore, newTestProjectId } from '../support/firestore-emulator.js';
+import { JOB_LEASE_LOST, WriteOutcomeUnknownError, type GenerationRecord } from '../../server/records/record-store.js';
+import { emulatorHost, newTestFirestore, newTestProjectId, startPrivateEmulator, type PrivateEmulator } from '../support/firestore-emulator.js';
+import { jobStoreContract, sampleJob } from './job-store.contract.js';
 import { recordStoreContract, sampleRecord } from './record-store.contract.js';
 
 recordStoreContract('Firestore (emulator)', async () => new FirestoreRecordStore(newTestFirestore()));
+jobStoreContract('Firestore (emulator)', async () => new FirestoreRecordStore(newTestFirestore()));
 
 const PRICES = [
   { modelAlias: 'flash', modelId: 'gemini-3.1-flash-image-preview', imageSize: '1K', costUsd: 0.067 },
@@ -64,6 +68,7 @@ describe('FirestoreRecordStore', () => {
       costMicros: 240000,
       byModel: { pro: { imageCount: 1, costMicros: 240000 } },
       lastGenerationAtMs: Date.parse(record.createdAt),
+      months: { '2026-11': { costMicros: 240000 } },
       defaultModel: 'pro',
     });
     const collections = (await db.listCollections()).map((c) => c.id).sort();
@@ -78,6 +83,7 @@ describe('FirestoreRecordStore', () => {
     const fields = listed!.fields;
     expect(fields.costMicros).to.deep.equal({ integerValue: '240000' });
     expect(fields.imageCount).to.deep.equal({ integerValue: '1' });
+    expect(fields.months).to.deep.equal({ mapValue: { fields: { '2026-11': { mapValue: { fields: { costMicros: { integerValue: '240000' } } } } } } });
   });
 
   it('puts its collections under the prefix it is given', async () => {
@@ -154,6 +160,185 @@ describe('FirestoreRecordStore', () => {
       expect(error.status).to.equal('INTERNAL');
       expect(error.publicMessage).to.not.include('RAW').and.not.include('boom');
     }
+  });
+});
+
+const DAY_MS = 24 * 3600 * 1000;
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('FirestoreRecordStore jobs and budgets', () => {
+  let db: Firestore;
+  let store: FirestoreRecordStore;
+  beforeEach(() => {
+    db = newTestFirestore();
+    store = new FirestoreRecordStore(db);
+  });
+
+  it('stores a job at jobs/{id} with every field, and an expiresAt 7 days after its start for the TTL policy', async () => {
+    const job = sampleJob({ referenceNames: [newImageName()] });
+    await store.startJob(job, 1);
+    const stored = await db.doc(`jobs/${idOf(job.name)}`).get();
+    const { expiresAt, ...fields } = stored.data()!;
+    expect(fields).to.deep.equal(job);
+    expect(expiresAt).to.be.instanceOf(Timestamp);
+    expect((expiresAt as Timestamp).toMillis()).to.equal(Date.parse(job.startedAt) + 7 * DAY_MS);
+    // Starting counts on the user document (what makes concurrent starts collide), not in the totals.
+    expect((await db.doc(`users/${encodeURIComponent(job.email)}`).get()).data()).to.deep.equal({ email: job.email, jobsStarted: 1 });
+    expect(await store.totals(job.email)).to.deep.equal(emptyTotals(job.email));
+    expect(await store.allTotals()).to.deep.equal([]);
+  });
+
+  it('puts jobs under the collection prefix too', async () => {
+    const prefixed = new FirestoreRecordStore(db, { collectionPrefix: 'staging_' });
+    const job = sampleJob();
+    await prefixed.startJob(job, undefined);
+    expect((await db.listCollections()).map((c) => c.id).sort()).to.deep.equal(['staging_jobs', 'staging_users']);
+    expect(await prefixed.getJob(job.name)).to.deep.equal(job);
+    expect(await store.getJob(job.name)).to.equal(undefined);
+  });
+
+  it('finds a job and its reservation from another instance (a new client), which joins it', async () => {
+    const projectId = newTestProjectId();
+    const first = new FirestoreRecordStore(newTestFirestore(projectId));
+    const job = sampleJob({ requestKey: 'same' });
+    await first.startJob(job, 0.1);
+
+    const other = new FirestoreRecordStore(newTestFirestore(projectId));
+    expect(await other.getJob(job.name)).to.deep.equal(job);
+    expect(await other.listGenerating(job.email)).to.deep.equal([job]);
+    expect((await other.monthSpend(job.email, monthOf(job.startedAt))).reservedUsd).to.equal(0.067);
+    expect(await other.startJob(sampleJob({ requestKey: 'same' }), 0.1)).to.deep.equal({ joined: true, job });
+    const refused = await other.startJob(sampleJob(), 0.1).catch((e: unknown) => e);
+    expect(refused).to.have.property('name', 'BudgetExceededError');
+  });
+
+  it('marks the user’s jobs past their lease failed in Firestore when the user starts another', async () => {
+    const dead = sampleJob({ leaseUntil: inMs(100) });
+    await store.startJob(dead, undefined);
+    await sleep(200);
+    await store.startJob(sampleJob(), undefined);
+    expect((await db.doc(`jobs/${idOf(dead.name)}`).get()).data()).to.include({ status: 'failed', failedAt: dead.leaseUntil, failure: JOB_LEASE_LOST });
+    expect(await store.getJob(dead.name)).to.deep.equal({ ...dead, status: 'failed', failedAt: dead.leaseUntil, failure: JOB_LEASE_LOST });
+  });
+
+  it('reads a job due for deletion as gone, whether or not the TTL policy has deleted it yet', async () => {
+    const old = sampleJob({ startedAt: new Date(Date.now() - 8 * DAY_MS).toISOString() });
+    await store.startJob(old, undefined);
+    expect((await db.doc(`jobs/${idOf(old.name)}`).get()).exists).to.equal(true);
+    expect(await store.getJob(old.name)).to.equal(undefined);
+  });
+
+  it('never renews a job past its lease: it has read as failed, and stays so', async () => {
+    const job = sampleJob({ leaseUntil: inMs(100) });
+    await store.startJob(job, undefined);
+    await sleep(200);
+    await store.renewJob(job.name, inMs(60_000));
+    expect((await db.doc(`jobs/${idOf(job.name)}`).get()).get('leaseUntil')).to.equal(job.leaseUntil);
+    expect((await store.getJob(job.name))?.status).to.equal('failed');
+    expect(await store.listGenerating(job.email)).to.deep.equal([]);
+  });
+
+  it('commits a finished job’s record even when the job failed by its lease or is gone: the image exists and was paid', async () => {
+    const late = sampleJob({ leaseUntil: inMs(100) });
+    await store.startJob(late, undefined);
+    await sleep(200);
+    await store.startJob(sampleJob(), undefined); // marks `late` failed
+    const record = sampleRecord({ name: late.name, createdAt: new Date().toISOString(), costUsd: 0.067 });
+    await store.finishJob(record);
+    const orphan = sampleRecord({ createdAt: record.createdAt, costUsd: 0.067 });
+    await store.finishJob(orphan);
+    expect(await store.get(late.name)).to.deep.equal(record);
+    expect(await store.get(orphan.name)).to.deep.equal(orphan);
+    expect(await store.getJob(late.name)).to.equal(undefined);
+    expect((await store.monthSpend(record.email, monthOf(record.createdAt))).spentUsd).to.equal(0.134);
+  });
+
+  it('counts a billed failure in integer micro-dollars, in the totals and its month, not as an image', async () => {
+    const job = sampleJob();
+    await store.startJob(job, undefined);
+    await store.failJob(job.name, 'Gemini refused the image.', 0.0012);
+    const month = monthOf(new Date().toISOString());
+    expect((await db.doc(`users/${encodeURIComponent(job.email)}`).get()).data()).to.deep.equal({
+      email: job.email,
+      jobsStarted: 1,
+      costMicros: 1200,
+      months: { [month]: { costMicros: 1200 } },
+    });
+    // Spend, so the cost table lists the user, with no image and no model.
+    expect(await store.allTotals()).to.deep.equal([{ email: job.email, imageCount: 0, costUsd: 0.0012, byModel: {} }]);
+  });
+
+  it('keeps the monthly limit beside the preferences without mixing them', async () => {
+    await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
+    await store.setBudget('ada@example.com', 12.5);
+    const userDoc = db.doc(`users/${encodeURIComponent('ada@example.com')}`);
+    expect((await userDoc.get()).data()).to.deep.equal({ email: 'ada@example.com', defaultModel: 'pro', monthlyBudgetUsd: 12.5 });
+    expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
+    await store.setBudget('ada@example.com', undefined);
+    expect((await userDoc.get()).data()).to.deep.equal({ email: 'ada@example.com', defaultModel: 'pro' });
+    const refused = await store.setBudget('ada@example.com', -1).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(AppError).and.have.property('status', 'INVALID_ARGUMENT');
+  });
+
+  it('declares the index the job query needs and the TTL policy on jobs.expiresAt', async () => {
+    // The emulator checks no indexes: a missing one would fail only in production.
+    const config = JSON.parse(await readFile(new URL('../../firestore.indexes.json', import.meta.url), 'utf8')) as {
+      indexes: { collectionGroup: string; fields: { fieldPath: string; order: string }[] }[];
+      fieldOverrides: { collectionGroup: string; fieldPath: string; ttl: boolean }[];
+    };
+    const jobIndexes = config.indexes.filter((index) => index.collectionGroup === 'jobs').map((index) => index.fields);
+    expect(jobIndexes).to.deep.include([
+      { fieldPath: 'email', order: 'ASCENDING' },
+      { fieldPath: 'status', order: 'ASCENDING' },
+    ]);
+    expect(config.fieldOverrides.find((o) => o.collectionGroup === 'jobs' && o.fieldPath === 'expiresAt')?.ttl).to.equal(true);
+  });
+});
+
+describe('FirestoreRecordStore jobs and budgets with Firestore frozen', function () {
+  this.timeout(30_000);
+  const TIMEOUT_MS = 1_000;
+  let emulator: PrivateEmulator;
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it('fails every job and budget call UNAVAILABLE within the deadline, and finishing a job as of unknown outcome', async () => {
+    // The whole app's outage behaviour is in test/e2e/firestore-outage.test.ts; here, that
+    // each new call is bounded, the optimistic retries of startJob included.
+    emulator = await startPrivateEmulator();
+    const projectId = newTestProjectId();
+    // Set up with a patient client: a fresh emulator on a busy machine can take seconds to answer first.
+    const job = sampleJob();
+    await new FirestoreRecordStore(emulator.newFirestore({ projectId, timeoutMs: 20_000 })).startJob(job, 1);
+    const store = new FirestoreRecordStore(emulator.newFirestore({ projectId, timeoutMs: TIMEOUT_MS }));
+    // A warm connection, as a running server has.
+    for (let tries = 1; !(await store.getJob(job.name).then(Boolean, () => false)); tries++) expect(tries).to.be.below(10);
+    emulator.freeze();
+    const calls: Record<string, Promise<unknown>> = {
+      startJob: store.startJob(sampleJob(), 1),
+      renewJob: store.renewJob(job.name, inMs(60_000)),
+      failJob: store.failJob(job.name, 'Gemini refused the image.', 0.01),
+      getJob: store.getJob(job.name),
+      listGenerating: store.listGenerating(job.email),
+      monthSpend: store.monthSpend(job.email, monthOf(job.startedAt)),
+      budget: store.budget(job.email),
+      setBudget: store.setBudget(job.email, 5),
+      finishJob: store.finishJob(sampleRecord({ name: job.name })),
+    };
+    const started = Date.now();
+    for (const [name, call] of Object.entries(calls)) {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (name === 'finishJob') expect(error, name).to.be.instanceOf(WriteOutcomeUnknownError);
+      else expect(error, name).to.be.instanceOf(AppError).and.include({ status: 'UNAVAILABLE' });
+    }
+    // All ran at once: together they took one deadline, and some slack.
+    expect(Date.now() - started).to.be.below(TIMEOUT_MS + 2_000);
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalRecordStore } from '../../server/records/local-record-store.js';
+import { jobStoreContract } from './job-store.contract.js';
 import { recordStoreContract, sampleRecord } from './record-store.contract.js';
 
 const roots: string[] = [];
@@ -16,6 +17,7 @@ after(async () => {
 });
 
 recordStoreContract('local files', async () => new LocalRecordStore(await tempRoot()));
+jobStoreContract('local files', async () => new LocalRecordStore(await tempRoot()));
 
 describe('LocalRecordStore', () => {
   it('keeps the original layout: a {id}.json sidecar beside the image, and prefs.json', async () => {

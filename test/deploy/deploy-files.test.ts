@@ -121,6 +121,10 @@ describe('deployment files', () => {
     expect(config.auth.kind === 'sign-in' && config.auth.allowedEmails).to.deep.equal(['ada@example.com', 'bob@example.com']);
   });
 
+  it('keep the CPU after a response, so generations whose client left still finish', () => {
+    expect(deployArgs).to.include('--no-cpu-throttling');
+  });
+
   it('cover a 4K Pro generation with retries in the request timeout', () => {
     const timeoutSeconds = Number(/^(\d+)s$/.exec(sub._TIMEOUT ?? '')?.[1]);
     const config = loadConfig({ GEMINI_API_KEY: 'k', IMG_AUTH_DISABLED: '1' }, '/app');
@@ -132,7 +136,7 @@ describe('deployment files', () => {
     const example = read('.env.example');
     const read_ = [...read('server/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
     // The per-alias variables are made from the aliases and sizes.
-    const perAlias = MODEL_ALIASES.map((alias) => alias.toUpperCase()).flatMap((alias) => [`IMG_MODEL_${alias}`, ...IMAGE_SIZES.map((size) => `IMG_COST_${alias}_${size}`)]);
+    const perAlias = MODEL_ALIASES.map((alias) => alias.toUpperCase()).flatMap((alias) => [`IMG_MODEL_${alias}`, `IMG_TOKEN_PRICES_${alias}`, ...IMAGE_SIZES.map((size) => `IMG_COST_${alias}_${size}`)]);
     expect(read_.length).to.be.greaterThan(15);
     expect([...read_, ...perAlias].filter((name) => !new RegExp(`\\b${name}=`).test(example))).to.deep.equal([]);
   });

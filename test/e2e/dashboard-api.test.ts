@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { LOCAL_CALLER } from '../../server/core/access.js';
+import { monthResetsAt } from '../../server/core/budget.js';
 import { STORE_KINDS } from '../support/store-kits.js';
 import { startTestServer, type TestServer } from './harness.js';
+import { billedFor, billedForAll } from '../support/models.js';
 
 interface GenerationView {
   name: string;
@@ -59,10 +61,18 @@ for (const store of STORE_KINDS) {
       expect(second.generations.map((g) => g.prompt)).to.deep.equal(['one']);
       expect(second.nextCursor).to.equal(undefined);
 
-      const costs = await json<{ users: { email: string; imageCount: number; costUsd: number }[]; total: { imageCount: number; costUsd: number } }>(await api('/costs'));
-      // flash (Nano Banana 2.1) 1K $0.034 + 2K $0.050, pro 1K $0.134
-      expect(costs.users).to.deep.equal([{ email: LOCAL_CALLER.email, imageCount: 3, costUsd: 0.218 }]);
-      expect(costs.total).to.deep.equal({ imageCount: 3, costUsd: 0.218 });
+      const costs = await json<{ users: { email: string; imageCount: number; costUsd: number; budget: unknown; budgetSetting?: unknown }[]; total: { imageCount: number; costUsd: number } }>(await api('/costs'));
+      // What Gemini billed for the three (flash 1K and 2K, pro 1K): about $0.034 + $0.050 + $0.134.
+      const billed = billedForAll(server.fake.requests);
+      expect(billed).to.be.within(0.218, 0.23);
+      expect(costs.users.map(({ email, imageCount, costUsd }) => ({ email, imageCount, costUsd }))).to.deep.equal([{ email: LOCAL_CALLER.email, imageCount: 3, costUsd: billed }]);
+      // Each row has the month's budget too (no limit on this server), and for an admin the user's own setting.
+      const month = new Date().toISOString().slice(0, 7);
+      expect(costs.users[0]).to.deep.include({
+        budget: { limitUsd: null, spentUsd: costs.users[0]?.costUsd, reservedUsd: 0, month, resetsAt: monthResetsAt(month) },
+        budgetSetting: 'default',
+      });
+      expect(costs.total).to.deep.equal({ imageCount: 3, costUsd: billed });
     });
 
     it('deletes an image, its thumbnail and its record, but not the spend', async () => {
@@ -74,7 +84,7 @@ for (const store of STORE_KINDS) {
       expect((await json<{ generations: unknown[] }>(await api('/generations'))).generations).to.deep.equal([]);
       const left = (await server.stored()).filter((f) => /\.(png|webp)$/.test(f) || f.startsWith('generations/') || /^[0-9a-f]{32}\.json$/.test(f));
       expect(left).to.deep.equal([]);
-      expect((await json<{ total: { imageCount: number; costUsd: number } }>(await api('/costs'))).total).to.deep.equal({ imageCount: 1, costUsd: 0.034 });
+      expect((await json<{ total: { imageCount: number; costUsd: number } }>(await api('/costs'))).total).to.deep.equal({ imageCount: 1, costUsd: billedFor(server.fake.requests[0]!) });
       expect((await api(`/generations/${name}`, { method: 'DELETE' })).status).to.equal(404);
     });
 
@@ -82,7 +92,7 @@ for (const store of STORE_KINDS) {
       await generate('recent', { model: 'pro' });
       const usage = await json<{ users: { email: string; imageCount: number; last30Days: { imageCount: number }; byModel: Record<string, unknown> }[]; daily: { day: string; imageCount: number }[] }>(await api('/usage'));
       expect(usage.users).to.have.length(1);
-      expect(usage.users[0]).to.deep.include({ email: LOCAL_CALLER.email, imageCount: 1, last30Days: { imageCount: 1, costUsd: 0.134 } });
+      expect(usage.users[0]).to.deep.include({ email: LOCAL_CALLER.email, imageCount: 1, last30Days: { imageCount: 1, costUsd: billedFor(server.fake.requests[0]!) } });
       expect(usage.daily[0]).to.deep.include({ day: new Date().toISOString().slice(0, 10), imageCount: 1 });
     });
 

@@ -147,10 +147,10 @@ describe('Gemini fake, driven by the real @google/genai client', () => {
     it('reports usage as Gemini does today when a thinking model draws from a reference image', async () => {
       const answer = await draw(gemini(), 'gemini-nano-banana-2.1', { imageSize: '4K', aspectRatio: '16:9' }, 1);
       const usage = answer.usageMetadata;
-      expect(usage?.promptTokenCount).to.equal(5 + 560);
+      expect(usage?.promptTokenCount).to.equal(5 + 1120);
       expect(usage?.promptTokensDetails).to.deep.equal([
         { modality: 'TEXT', tokenCount: 5 },
-        { modality: 'IMAGE', tokenCount: 560 },
+        { modality: 'IMAGE', tokenCount: 1120 },
       ]);
       expect(usage?.candidatesTokensDetails).to.deep.equal([
         { modality: 'IMAGE', tokenCount: 3780 },
@@ -158,7 +158,7 @@ describe('Gemini fake, driven by the real @google/genai client', () => {
       ]);
       expect(usage?.candidatesTokenCount).to.equal(3785);
       expect(usage?.thoughtsTokenCount).to.be.within(100, 300);
-      expect(usage?.totalTokenCount).to.equal(565 + 3785 + usage!.thoughtsTokenCount!);
+      expect(usage?.totalTokenCount).to.equal(1125 + 3785 + usage!.thoughtsTokenCount!);
       expect(answer.modelVersion).to.equal('gemini-nano-banana-2.1');
       expect(fake.requests[0]?.answer?.usage).to.deep.equal(JSON.parse(JSON.stringify(usage)));
       expect(fake.requests[0]?.answer).to.include({ width: 4096, height: 2304 });
@@ -172,6 +172,51 @@ describe('Gemini fake, driven by the real @google/genai client', () => {
         expect(answer.candidates?.[0]?.content?.parts).to.deep.equal([]);
         expect(answer.usageMetadata).to.deep.equal({ promptTokenCount: 5, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }], totalTokenCount: 5 });
       }
+    });
+
+    it('bills the prompt of a blocked request with reference images, each at the model\'s image-input count', async () => {
+      fake.failNext({ kind: 'prompt-blocked', reason: 'SAFETY' });
+      const blocked = await draw(gemini(), 'gemini-3-pro-image', {}, 2);
+      expect(blocked.promptFeedback?.blockReason).to.equal('SAFETY');
+      expect(blocked.candidates).to.equal(undefined);
+      expect(blocked.usageMetadata).to.deep.equal({
+        promptTokenCount: 5 + 2 * 560,
+        promptTokensDetails: [
+          { modality: 'TEXT', tokenCount: 5 },
+          { modality: 'IMAGE', tokenCount: 2 * 560 },
+        ],
+        totalTokenCount: 5 + 2 * 560,
+      });
+      fake.failNext({ kind: 'image-safety' });
+      const withheld = await draw(gemini(), 'gemini-3.1-flash-image', {}, 1);
+      expect(withheld.usageMetadata?.promptTokensDetails).to.deep.equal([
+        { modality: 'TEXT', tokenCount: 5 },
+        { modality: 'IMAGE', tokenCount: 1120 },
+      ]);
+      expect(withheld.usageMetadata?.candidatesTokenCount).to.equal(undefined);
+    });
+
+    it('reports exactly the token counts a test set for the next image, then its own again', async () => {
+      fake.nextUsage({ imageOutputTokens: 3000 });
+      const set = await draw(gemini(), 'gemini-3.1-flash-image', { imageSize: '1K' });
+      expect(set.usageMetadata).to.deep.equal({
+        promptTokenCount: 0,
+        candidatesTokenCount: 3000,
+        totalTokenCount: 3000,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: 0 }],
+        candidatesTokensDetails: [
+          { modality: 'IMAGE', tokenCount: 3000 },
+          { modality: 'TEXT', tokenCount: 0 },
+        ],
+        thoughtsTokenCount: 0,
+      });
+      expect(fake.requests[0]?.answer?.usage.candidatesTokenCount).to.equal(3000);
+      fake.nextUsage({ promptTextTokens: 7, promptImageTokens: 560, imageOutputTokens: 2000, textOutputTokens: 3, thoughtsTokens: 50 });
+      const full = await draw(gemini(), 'gemini-3-pro-image', { imageSize: '4K' });
+      expect(full.usageMetadata).to.include({ promptTokenCount: 567, candidatesTokenCount: 2003, thoughtsTokenCount: 50, totalTokenCount: 2620 });
+      const usual = await draw(gemini(), 'gemini-3.1-flash-image', { imageSize: '1K' });
+      expect(usual.usageMetadata?.candidatesTokensDetails?.[0]).to.deep.equal({ modality: 'IMAGE', tokenCount: 1120 });
+      expect(usual.usageMetadata?.promptTokenCount).to.equal(5);
     });
 
     it('answers text with the finish reason it was told when it draws no image', async () => {

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
+import { costFromUsage } from '../../server/core/cost.js';
+import { buildCatalogue } from '../../server/core/models.js';
 import { AppError } from '../../server/errors.js';
 import { createLogger } from '../../server/log.js';
 import { createGeminiImageGenerator, type GeminiImageGeneratorOptions } from '../../server/gemini/gemini-image-generator.js';
 import { stopGeminiThread } from '../../server/gemini/gemini-thread-client.js';
-import { ModelUnavailableError, type ImageRequest } from '../../server/gemini/image-generator.js';
+import { BilledFailureError, billedUsageOf, ModelUnavailableError, type ImageRequest } from '../../server/gemini/image-generator.js';
 import { startGeminiFake, type GeminiFake, type GeminiFault } from '../fakes/gemini-fake.js';
 import { freePort } from '../support/free-ports.js';
 
@@ -81,14 +83,69 @@ describe('GeminiImageGenerator against the fake Gemini', () => {
     expect([meta.format, meta.width, meta.height]).to.deep.equal(['png', 1024, 576]);
     const usage = fake.requests[0]?.answer?.usage;
     expect(usage).to.not.equal(undefined);
+    const tokensOf = (details: { modality: string; tokenCount: number }[] | undefined, modality: string) => details?.find((d) => d.modality === modality)?.tokenCount;
     expect(image.usage).to.deep.equal({
       promptTokens: usage?.promptTokenCount,
+      promptTextTokens: tokensOf(usage?.promptTokensDetails, 'TEXT'),
+      promptImageTokens: 0,
       outputTokens: usage?.candidatesTokenCount,
       totalTokens: usage?.totalTokenCount,
-      imageOutputTokens: usage?.candidatesTokensDetails.find((d) => d.modality === 'IMAGE')?.tokenCount,
+      imageOutputTokens: tokensOf(usage?.candidatesTokensDetails, 'IMAGE'),
+      textOutputTokens: tokensOf(usage?.candidatesTokensDetails, 'TEXT'),
       thinkingTokens: usage?.thoughtsTokenCount,
     });
     expect(image.text).to.equal('Here is your image.');
+  });
+
+  it('reports 3,000 image-output tokens on Nano Banana 2 so that they cost $0.18, not the $0.067 list price', async () => {
+    const nanoBanana2 = buildCatalogue().flash.candidates.find((m) => m.id === 'gemini-3.1-flash-image')!;
+    fake.nextUsage({ imageOutputTokens: 3000 });
+    const image = await generator().generate(imageRequest({ modelId: nanoBanana2.id, imageSize: '1K' }));
+    expect(image.usage.imageOutputTokens).to.equal(3000);
+    expect(costFromUsage(nanoBanana2.tokenPricesUsdPerMillion, image.usage)).to.equal(0.18);
+    expect(nanoBanana2.pricesUsd['1K']).to.equal(0.067);
+    // Left to itself the fake answers as Gemini does: a 1K image, the prompt, a line of text and thinking, each at its rate.
+    const usual = await generator().generate(imageRequest({ modelId: nanoBanana2.id, imageSize: '1K' }));
+    const { promptTextTokens = 0, textOutputTokens = 0, thinkingTokens = 0 } = usual.usage;
+    expect(usual.usage.imageOutputTokens).to.equal(1120);
+    expect(costFromUsage(nanoBanana2.tokenPricesUsdPerMillion, usual.usage)).to.equal(Math.round(1120 * 60 + promptTextTokens * 0.5 + (textOutputTokens + thinkingTokens) * 3) / 1e6);
+  });
+
+  it('carries the tokens Gemini billed for an image-less answer on its error, across the Gemini thread; safety blocks carry none', async () => {
+    const reference = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).png().toBuffer();
+    const references = [{ name: 'ref.png', mimeType: 'image/png', data: reference }];
+    for (const fault of [{ kind: 'prompt-blocked' }, { kind: 'image-safety' }, { kind: 'image-safety', finishReason: 'IMAGE_PROHIBITED_CONTENT' }] as const) {
+      fake.reset();
+      fake.failNext(fault);
+      const err = await rejection(generator().generate(imageRequest({ modelId: 'gemini-3-pro-image', references })));
+      expect(err, fault.kind).to.not.be.instanceOf(BilledFailureError);
+      expect(billedUsageOf(err), fault.kind).to.equal(undefined);
+      expect(err.publicMessage).to.match(/Nothing was stored or added to your spend/);
+    }
+    fake.reset();
+    fake.failNext({ kind: 'no-image', text: 'I would rather describe it.' });
+    const err = await rejection(generator().generate(imageRequest({ modelId: 'gemini-3-pro-image', references })));
+    expect(err).to.be.instanceOf(BilledFailureError);
+    const usage = billedUsageOf(err)!;
+    expect(usage.promptImageTokens).to.equal(560);
+    expect(err.publicMessage).to.match(/Gemini still billed the tokens it processed/);
+    expect(costFromUsage(buildCatalogue().pro.candidates[0]!.tokenPricesUsdPerMillion, usage)).to.be.greaterThan(0);
+    const declined = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.message === 'Gemini declined the request');
+    expect(declined, "the refusal is logged").to.not.equal(undefined);
+    expect(logLines.join('\n')).to.not.include(PROMPT);
+  });
+
+  it('carries no billed usage when Gemini answered nothing: an HTTP error or a timeout', async () => {
+    fake.failNext({ kind: 'http', status: 429 });
+    const limited = await rejection(generator({ maxRetries: 0 }).generate(imageRequest()));
+    fake.failNext({ kind: 'http', status: 500 });
+    const broken = await rejection(generator({ maxRetries: 0 }).generate(imageRequest()));
+    fake.failNext({ kind: 'timeout' });
+    const late = await rejection(generator({ timeoutMs: 200, maxRetries: 0 }).generate(imageRequest()));
+    for (const err of [limited, broken, late]) {
+      expect(err).to.not.be.instanceOf(BilledFailureError);
+      expect(billedUsageOf(err)).to.equal(undefined);
+    }
   });
 
   it('produces a portrait 2K image when asked for 3:4 at 2K', async () => {

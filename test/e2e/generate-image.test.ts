@@ -9,6 +9,8 @@ import type { ImageName } from '../../server/core/names.js';
 import { expectedDimensions } from '../fakes/gemini-fake.js';
 import { CLIENT_KINDS, type ClientKind, type McpTestClient } from '../support/mcp-clients.js';
 import { STORE_KINDS, type StoreKind } from '../support/store-kits.js';
+import { billedFor } from '../support/models.js';
+import { formatUsd } from '../../server/core/models.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 type Content = CallToolResult['content'][number];
@@ -44,9 +46,9 @@ for (const { store, kind } of MATRIX) {
       await server.close();
     });
 
-    it('lists the three tools with a schema that says what each parameter is for', async () => {
+    it('lists the four tools with a schema that says what each parameter is for', async () => {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).to.deep.equal(['generate_image', 'help', 'image_info']);
+      expect(tools.map((t) => t.name).sort()).to.deep.equal(['generate_image', 'help', 'image_info', 'list_images']);
       const generate = tools.find((t) => t.name === 'generate_image')!;
       const props = generate.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
       expect(Object.keys(props).sort()).to.deep.equal(['aspect_ratio', 'image_size', 'model', 'prompt', 'reference_images']);
@@ -76,10 +78,14 @@ for (const { store, kind } of MATRIX) {
       const text = textOf(result);
       expect(text.split('\n')[0]).to.equal(`[Full-size image (${expectedDimensions('16:9', '2K').width}×${expectedDimensions('16:9', '2K').height} PNG)](${server.url}/i/${name})`);
       expect(text).to.include(`${server.url}/v/${name}`);
-      expect(text).to.include('flash (Nano Banana 2.1, gemini-nano-banana-2.1)').and.include('2K').and.include('16:9').and.include('$0.050');
+      // What Gemini billed for this answer: its reported tokens at Nano Banana 2.1's rates.
+      const billed = billedFor(server.fake.requests[0]!);
+      expect(billed).to.be.within(0.05, 0.06); // 1,680 image tokens at $30 per million, and a few more
+      expect(text).to.include('flash (Nano Banana 2.1, gemini-nano-banana-2.1)').and.include('2K').and.include('16:9').and.include(formatUsd(billed));
       expect(text).to.not.match(/[A-Za-z0-9+/]{200,}/); // no base64 outside the image block
       expect(result.structuredContent).to.deep.equal({
         title: name,
+        status: 'done',
         url: `${server.url}/i/${name}`,
         share_url: `${server.url}/v/${name}`,
         ...expectedDimensions('16:9', '2K'),
@@ -87,7 +93,7 @@ for (const { store, kind } of MATRIX) {
         aspect_ratio: '16:9',
         model: 'flash',
         model_id: 'gemini-nano-banana-2.1',
-        cost_usd: 0.05,
+        cost_usd: billed,
       });
       // Every client here speaks 2025-06-18 or later, which has resource links.
       expect(result.content.find((c) => c.type === 'resource_link')).to.deep.include({ uri: `${server.url}/i/${name}`, name, mimeType: 'image/png' });
@@ -103,10 +109,10 @@ for (const { store, kind } of MATRIX) {
       expect(sent.body.generationConfig?.imageConfig).to.deep.equal({ aspectRatio: '16:9', imageSize: '2K' });
 
       const record = await server.records.get(name as never);
-      expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', modelId: 'gemini-nano-banana-2.1', imageSize: '2K', aspectRatio: '16:9', costUsd: 0.05 });
+      expect(record).to.include({ email: LOCAL_CALLER.email, prompt: 'a red fox in snow', modelAlias: 'flash', modelId: 'gemini-nano-banana-2.1', imageSize: '2K', aspectRatio: '16:9', costUsd: billed });
       expect(record?.usage.totalTokens).to.equal(sent.answer?.usage.totalTokenCount);
       expect(record?.usage.imageOutputTokens).to.equal(sent.answer?.usage.candidatesTokensDetails.find((d) => d.modality === 'IMAGE')?.tokenCount);
-      expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: 0.05 });
+      expect(await server.records.totals(LOCAL_CALLER.email)).to.include({ imageCount: 1, costUsd: billed });
 
       const thumb = await fetch(`${server.url}/i/${name.replace('.png', '.thumb.webp')}`);
       expect(thumb.headers.get('content-type')).to.equal('image/webp');
@@ -137,16 +143,21 @@ for (const { store, kind } of MATRIX) {
     it('generates with lite, the fastest model, at its price', async () => {
       const result = await call({ prompt: 'twenty quick variants, first one', model: 'lite' });
       expect(result.isError, textOf(result)).to.not.equal(true);
-      expect(textOf(result)).to.include('lite (Nano Banana 2 Lite, gemini-3.1-flash-lite-image)').and.include('$0.034');
+      const billed = billedFor(server.fake.requests[0]!);
+      expect(billed).to.be.within(0.0336, 0.04); // 1,120 image tokens at $30 per million, and a few more
+      expect(textOf(result)).to.include('lite (Nano Banana 2 Lite, gemini-3.1-flash-lite-image)').and.include(formatUsd(billed));
       expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3.1-flash-lite-image']);
-      expect(await server.records.totals(LOCAL_CALLER.email)).to.deep.include({ imageCount: 1, costUsd: 0.034 });
+      expect(await server.records.totals(LOCAL_CALLER.email)).to.deep.include({ imageCount: 1, costUsd: billed });
     });
 
     it('makes a 512 px draft with the flash model that makes them, at its price', async () => {
       const result = await call({ prompt: 'a quick thumbnail sketch', image_size: '512', aspect_ratio: '1:8' });
       expect(result.isError, textOf(result)).to.not.equal(true);
       expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-3.1-flash-image']);
-      expect(await server.records.get(titleOf(result) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', imageSize: '512', costUsd: 0.045, ...expectedDimensions('1:8', '512') });
+      // 747 image tokens at Nano Banana 2's $60 per million (its $0.045 list price), and a few more.
+      const billed = billedFor(server.fake.requests[0]!);
+      expect(billed).to.be.within(0.045, 0.05);
+      expect(await server.records.get(titleOf(result) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', imageSize: '512', costUsd: billed, ...expectedDimensions('1:8', '512') });
     });
 
     it('accepts the retired preview names and product names, and sends the ids Gemini serves now', async () => {
@@ -166,7 +177,7 @@ for (const { store, kind } of MATRIX) {
       const after = await call({ prompt: 'after the retirement' });
       expect(after.isError, textOf(after)).to.not.equal(true);
       expect(server.fake.requests.map((r) => r.model)).to.deep.equal(['gemini-nano-banana-2.1', 'gemini-nano-banana-2.1', 'gemini-nano-banana-2.1', 'gemini-3.1-flash-image']);
-      expect(await server.records.get(titleOf(after) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', costUsd: 0.067 });
+      expect(await server.records.get(titleOf(after) as never)).to.include({ modelAlias: 'flash', modelId: 'gemini-3.1-flash-image', costUsd: billedFor(server.fake.requests.at(-1)!) });
       expect(server.fake.lookups).to.have.length(2); // read again at once after the NOT_FOUND
 
       const help = textOf(await client.callTool({ name: 'help', arguments: {} }));
@@ -235,7 +246,13 @@ for (const { store, kind } of MATRIX) {
           expect(result.isError).to.equal(true);
           expect(textOf(result)).to.match(message);
           expect(textOf(result)).to.not.include(server.fake.apiKey);
-          expect(await server.stored()).to.deep.equal([]);
+          // No image or record; an answer without an image (not a safety block) is billed for the
+          // tokens Gemini reports, and says so: only the spend moves.
+          const billed = fault.kind === 'no-image';
+          expect(await server.stored()).to.deep.equal(billed && store === 'local' ? ['totals.json'] : []);
+          if (billed) expect(textOf(result)).to.match(/Gemini still billed the tokens it processed/);
+          expect((await server.records.totals(LOCAL_CALLER.email)).imageCount).to.equal(0);
+          expect((await server.records.totals(LOCAL_CALLER.email)).costUsd > 0).to.equal(billed);
         });
       }
 
@@ -312,9 +329,10 @@ for (const { store, kind } of MATRIX) {
     it('image_info shows what was recorded, looked up by title or link', async () => {
       const generated = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a teapot', image_size: '4K', model: 'pro' } }));
       const name = titleOf(generated);
+      const recorded = await server.records.get(name as never);
       for (const image of [name, `${server.url}/i/${name}`]) {
         const info = textOf((await client.callTool({ name: 'image_info', arguments: { image } })));
-        expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image)').and.include('4K').and.include('$0.310');
+        expect(info).to.include('Prompt: a teapot').and.include('pro (gemini-3-pro-image)').and.include('4K').and.include(`Cost: ${formatUsd(recorded!.costUsd)}`);
       }
     });
 
@@ -348,7 +366,7 @@ for (const store of STORE_KINDS) {
         store,
         records: (store) =>
           Object.assign(Object.create(store) as typeof store, {
-            commit: async () => {
+            finishJob: async () => {
               throw new Error('disk quota exceeded on /srv/images');
             },
           }),
@@ -391,16 +409,16 @@ describe('generate_image on the cloud stores when Cloud Storage fails', () => {
 describe('generate_image when the record write has an unknown outcome', () => {
   const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   type Write = 'lands late' | 'fails late' | 'lands, answer lost' | 'lost';
-  /** The record store's commit as a frozen or flaky store behaves: late, or with its answer lost. */
+  /** The record store's final write as a frozen or flaky store behaves: late, or with its answer lost. */
   const flakyCommit = (write: Write) => (store: RecordStore) =>
     Object.assign(Object.create(store) as RecordStore, {
-      commit: async (record: Parameters<RecordStore['commit']>[0]) => {
+      finishJob: async (record: Parameters<RecordStore['finishJob']>[0]) => {
         if (write === 'lands late' || write === 'fails late') {
           await later(300);
           if (write === 'fails late') throw new Error('permission denied upstream');
-          return store.commit(record);
+          return store.finishJob(record);
         }
-        if (write === 'lands, answer lost') await store.commit(record);
+        if (write === 'lands, answer lost') await store.finishJob(record);
         throw new WriteOutcomeUnknownError();
       },
     });

@@ -39,6 +39,8 @@ export interface TestServerOptions {
   catalogue?: Catalogue;
   /** Wraps the local record store, e.g. to make writes fail. */
   records?: (store: RecordStore) => RecordStore;
+  /** Wraps the image store, e.g. to make reads slow. */
+  images?: (store: ImageStore) => ImageStore;
   geminiTimeoutMs?: number;
   recordDeadlineMs?: number;
   /** Gemini's images are random pixels: realistic (large) PNGs and previews. */
@@ -48,12 +50,17 @@ export interface TestServerOptions {
   /** Collects the app's log lines (JSON), from DEBUG up. */
   logLines?: string[];
   traceProject?: string;
+  /** How long generate_image waits before answering "still generating" (default: the server's). */
+  toolWaitMs?: number;
+  /** Every user's monthly limit (IMG_MONTHLY_BUDGET_USD). */
+  monthlyBudgetUsd?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const stores = options.storeKit ?? (await openStoreKit(options.store ?? 'local'));
   const fake = await startGeminiFake({ noisy: options.noisyImages ?? false });
   const records = options.records ? options.records(stores.records) : stores.records;
+  const images = options.images ? options.images(stores.images) : stores.images;
 
   // Listen first: the app needs its public URL, which needs the port.
   const server: Server = createServer();
@@ -68,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     catalogue,
     // The real line-up look-up, against the fake's models list.
     models: createModelResolver({ catalogue, directory: createGeminiModelDirectory(gemini), logger }),
-    images: stores.images,
+    images,
     records,
     generator: createGeminiImageGenerator({
       ...gemini,
@@ -80,6 +87,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     progressIntervalMs: 50,
     recordDeadlineMs: options.recordDeadlineMs,
+    ...(options.toolWaitMs !== undefined ? { toolWaitMs: options.toolWaitMs } : {}),
+    ...(options.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: options.monthlyBudgetUsd } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     ...(options.traceProject ? { traceProject: options.traceProject } : {}),
   });

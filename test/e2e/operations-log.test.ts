@@ -1,5 +1,6 @@
 /** What operators see in Cloud Logging: one line per request and per generation, tied to the request's trace, without secrets. */
 import { expect } from 'chai';
+import { billedFor } from '../support/models.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -23,7 +24,7 @@ describe('operations log', () => {
     const trace = `projects/demo-project/traces/${TRACE_ID}`;
     const generated = entries().filter((e) => e.message === 'image generated');
     expect(generated).to.have.length(1);
-    expect(generated[0]).to.include({ severity: 'INFO', email: 'local@localhost', model: 'pro', imageSize: '2K', costUsd: 0.134, outcome: 'OK', 'logging.googleapis.com/trace': trace });
+    expect(generated[0]).to.include({ severity: 'INFO', email: 'local@localhost', model: 'pro', imageSize: '2K', costUsd: billedFor(server.fake.requests.at(-1)!), outcome: 'OK', 'logging.googleapis.com/trace': trace });
     expect(generated[0]!.latencyMs).to.be.a('number');
     const requests = entries().filter((e) => (e.httpRequest as { requestUrl?: string } | undefined)?.requestUrl === '/mcp');
     expect(requests.length).to.be.greaterThan(0);

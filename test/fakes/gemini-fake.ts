@@ -9,15 +9,29 @@
  *     `POST /{v}/projects/{p}/locations/{l}/publishers/google/models/{id}:generateContent`.
  * It serves the line-up in gemini-lineup.ts (models can be retired while it runs), refuses
  * what each model refuses, answers with a real PNG sized like Gemini's output and today's
- * usageMetadata, and can be told to fail the way Gemini fails.
+ * usageMetadata (on blocked answers too: Google bills their prompt tokens), and can be told to
+ * fail the way Gemini fails or to report other token counts.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { answerUsage, drawsImages, FAKE_LINEUP, promptUsage, refusal, textTokens, toGeminiModel, toPublisherModel, type FakeModel, type FakeUsage } from './gemini-lineup.js';
+import {
+  answerUsage,
+  drawsImages,
+  FAKE_LINEUP,
+  overriddenUsage,
+  promptUsage,
+  refusal,
+  textTokens,
+  toGeminiModel,
+  toPublisherModel,
+  type FakeModel,
+  type FakeUsage,
+  type FakeUsageOverride,
+} from './gemini-lineup.js';
 
-export { FAKE_LINEUP, FAKE_RETIRED_IDS, type FakeModel, type FakePromptUsage, type FakeUsage, type TokenCount } from './gemini-lineup.js';
+export { FAKE_LINEUP, FAKE_RETIRED_IDS, type FakeModel, type FakePromptUsage, type FakeUsage, type FakeUsageOverride, type TokenCount } from './gemini-lineup.js';
 
 export type GeminiFault =
   /** An error status with Gemini's JSON error body. `retryAfterSeconds` adds RetryInfo (as Gemini's 429s do) and a Retry-After header. */
@@ -102,11 +116,16 @@ export interface GeminiFake {
    * Lookups never take a fault, nor do requests Gemini refuses anyway (bad key, unknown model, 400).
    */
   failNext(fault: GeminiFault, count?: number): void;
+  /**
+   * The next answer with an image reports exactly these token counts instead of the model's
+   * own, counts left out being zero: `{ imageOutputTokens: 3000 }` on Nano Banana 2 costs $0.18.
+   */
+  nextUsage(override: FakeUsageOverride): void;
   /** Stop serving a model of the line-up (get, list and generateContent answer as for an unknown id). Throws for an id not in the line-up. */
   retire(id: string): void;
   /** Serve a retired model of the line-up again. */
   restore(id: string): void;
-  /** Forget requests, lookups and faults; serve the whole line-up again. */
+  /** Forget requests, lookups, faults and usage overrides; serve the whole line-up again. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -203,6 +222,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const lookups: ModelLookup[] = [];
   let faults: GeminiFault[] = [];
+  let usageOverride: FakeUsageOverride | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const served = () => lineup.filter((m) => !retired.has(m.id));
@@ -262,7 +282,8 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     const { width, height } = expectedDimensions(imageConfig.aspectRatio, imageConfig.imageSize);
     const png = await pngFor(width, height);
     const imageTokens = model.imageOutputTokens[imageConfig.imageSize ?? '1K'] ?? 1120;
-    const usage = answerUsage(model, record.body, { image: imageTokens, text: textTokens(IMAGE_TEXT) });
+    const usage = usageOverride ? overriddenUsage(model, usageOverride) : answerUsage(model, record.body, { image: imageTokens, text: textTokens(IMAGE_TEXT) });
+    usageOverride = undefined;
     record.answer = { width, height, usage };
     // The image goes in as bytes around the rest of the JSON: no multi-megabyte string to serialise.
     const [head, tail] = JSON.stringify({
@@ -285,7 +306,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
   };
 
   const answerFault = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, route: Route, model: FakeModel, fault: GeminiFault) => {
-    const blockedUsage = promptUsage(record.body);
+    const blockedUsage = promptUsage(model, record.body);
     switch (fault.kind) {
       case 'http': {
         const [status, defaultMessage] = STATUS_NAMES[fault.status] ?? ['UNKNOWN', 'Error'];
@@ -446,6 +467,9 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     failNext(fault, count = 1) {
       for (let i = 0; i < count; i++) faults.push(fault);
     },
+    nextUsage(override) {
+      usageOverride = override;
+    },
     retire(id) {
       inLineup(id);
       retired.add(id);
@@ -458,6 +482,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
       requests.length = 0;
       lookups.length = 0;
       faults = [];
+      usageOverride = undefined;
       retired.clear();
     },
     async close() {

@@ -16,6 +16,8 @@ export interface FakeModel {
   readonly maxInputImages: number;
   /** Output tokens Gemini bills for one image of each size. */
   readonly imageOutputTokens: Readonly<Record<string, number>>;
+  /** Input tokens Gemini counts for each image in the request (reference images). */
+  readonly inputImageTokens: number;
   /** Thinking models report `thoughtsTokenCount` and sign their parts. */
   readonly thinking: boolean;
   readonly description?: string;
@@ -40,6 +42,7 @@ export const FAKE_LINEUP: readonly FakeModel[] = Object.freeze<FakeModel[]>([
     aspectRatios: EXTENDED_RATIOS,
     maxInputImages: 14,
     imageOutputTokens: { '1K': 1120, '2K': 1680, '4K': 3780 },
+    inputImageTokens: 1120, // as Nano Banana 2 (not published separately)
     thinking: true,
   },
   {
@@ -51,6 +54,8 @@ export const FAKE_LINEUP: readonly FakeModel[] = Object.freeze<FakeModel[]>([
     aspectRatios: EXTENDED_RATIOS,
     maxInputImages: 14,
     imageOutputTokens: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
+    // $0.00056 per input image at $0.50 per million input tokens (third-party price lists).
+    inputImageTokens: 1120,
     thinking: true,
   },
   {
@@ -63,6 +68,8 @@ export const FAKE_LINEUP: readonly FakeModel[] = Object.freeze<FakeModel[]>([
     aspectRatios: CLASSIC_RATIOS,
     maxInputImages: 14,
     imageOutputTokens: { '1K': 1120, '2K': 1120, '4K': 2000 },
+    // About $0.0011 per input image at $2 per million input tokens (third-party price lists).
+    inputImageTokens: 560,
     thinking: true,
   },
   {
@@ -74,6 +81,7 @@ export const FAKE_LINEUP: readonly FakeModel[] = Object.freeze<FakeModel[]>([
     aspectRatios: CLASSIC_RATIOS,
     maxInputImages: 14,
     imageOutputTokens: { '1K': 1120 },
+    inputImageTokens: 1120, // as Nano Banana 2 (not published separately)
     thinking: true,
   },
   {
@@ -89,6 +97,7 @@ export const FAKE_LINEUP: readonly FakeModel[] = Object.freeze<FakeModel[]>([
     aspectRatios: [],
     maxInputImages: 3000,
     imageOutputTokens: {},
+    inputImageTokens: 1120,
     thinking: true,
   },
 ]);
@@ -162,7 +171,7 @@ export interface TokenCount {
   tokenCount: number;
 }
 
-/** Gemini's usageMetadata for an answer with candidates (an image, or text only). */
+/** Gemini's usageMetadata for an answer with candidates (an image, or text only); Google bills every count in it. */
 export interface FakeUsage {
   promptTokenCount: number;
   candidatesTokenCount: number;
@@ -174,26 +183,43 @@ export interface FakeUsage {
   thoughtsTokenCount?: number;
 }
 
-/** usageMetadata of a blocked answer: Google bills no output for it. */
+/** usageMetadata of a blocked answer: Google bills its prompt tokens, and no output. */
 export type FakePromptUsage = Pick<FakeUsage, 'promptTokenCount' | 'promptTokensDetails' | 'totalTokenCount'>;
+
+/**
+ * The token counts a test wants the next image answer to report (GeminiFake.nextUsage), as
+ * Gemini would break them down; counts left out are zero, so a test can predict the cost to
+ * the millionth of a dollar: `{ imageOutputTokens: 3000 }` on Nano Banana 2 is $0.18.
+ */
+export interface FakeUsageOverride {
+  readonly promptTextTokens?: number;
+  readonly promptImageTokens?: number;
+  readonly imageOutputTokens?: number;
+  readonly textOutputTokens?: number;
+  /** Reported by thinking models only. */
+  readonly thoughtsTokens?: number;
+}
 
 /** The part of a generateContent body that usage depends on. */
 interface PromptShape {
   readonly contents?: readonly { readonly parts?: readonly { readonly text?: string; readonly inlineData?: unknown }[] }[];
 }
 
-/** Gemini 3 image models count each input image at high media resolution: 560 tokens. */
-const INPUT_IMAGE_TOKENS = 560;
 /** A fixed figure, so tests can predict totals; real thinking varies per request. */
 const THOUGHTS_TOKENS = 196;
 
 /** About four characters a token, as Gemini counts English. */
 export const textTokens = (text: string): number => Math.ceil(text.length / 4);
 
-export function promptUsage(body: PromptShape): FakePromptUsage {
+/** Prompt usage: the text parts as TEXT, each inline image (a reference image) as the model's IMAGE tokens. */
+export function promptUsage(model: FakeModel, body: PromptShape): FakePromptUsage {
   const parts = body.contents?.flatMap((c) => c.parts ?? []) ?? [];
   const text = textTokens(parts.map((p) => p.text ?? '').join(''));
-  const images = INPUT_IMAGE_TOKENS * parts.filter((p) => p.inlineData).length;
+  const images = model.inputImageTokens * parts.filter((p) => p.inlineData).length;
+  return promptUsageOf(text, images);
+}
+
+function promptUsageOf(text: number, images: number): FakePromptUsage {
   const promptTokensDetails: TokenCount[] = [{ modality: 'TEXT', tokenCount: text }];
   if (images) promptTokensDetails.push({ modality: 'IMAGE', tokenCount: images });
   return { promptTokenCount: text + images, promptTokensDetails, totalTokenCount: text + images };
@@ -201,17 +227,26 @@ export function promptUsage(body: PromptShape): FakePromptUsage {
 
 /** Usage of an answer: `image` tokens for a drawn image, `text` for its text part. */
 export function answerUsage(model: FakeModel, body: PromptShape, candidates: { image?: number; text: number }): FakeUsage {
-  const { promptTokenCount, promptTokensDetails } = promptUsage(body);
+  return usageOf(model, promptUsage(model, body), { ...candidates, thoughts: THOUGHTS_TOKENS });
+}
+
+/** Usage of an image answer reporting exactly the counts a test set (see FakeUsageOverride). */
+export function overriddenUsage(model: FakeModel, counts: FakeUsageOverride): FakeUsage {
+  const prompt = promptUsageOf(counts.promptTextTokens ?? 0, counts.promptImageTokens ?? 0);
+  return usageOf(model, prompt, { image: counts.imageOutputTokens ?? 0, text: counts.textOutputTokens ?? 0, thoughts: counts.thoughtsTokens ?? 0 });
+}
+
+function usageOf(model: FakeModel, prompt: FakePromptUsage, candidates: { image?: number; text: number; thoughts: number }): FakeUsage {
   const candidatesTokensDetails: TokenCount[] = [];
   if (candidates.image !== undefined) candidatesTokensDetails.push({ modality: 'IMAGE', tokenCount: candidates.image });
   candidatesTokensDetails.push({ modality: 'TEXT', tokenCount: candidates.text });
   const candidatesTokenCount = (candidates.image ?? 0) + candidates.text;
-  const thoughts = model.thinking ? THOUGHTS_TOKENS : 0;
+  const thoughts = model.thinking ? candidates.thoughts : 0;
   return {
-    promptTokenCount,
+    promptTokenCount: prompt.promptTokenCount,
     candidatesTokenCount,
-    totalTokenCount: promptTokenCount + candidatesTokenCount + thoughts,
-    promptTokensDetails,
+    totalTokenCount: prompt.promptTokenCount + candidatesTokenCount + thoughts,
+    promptTokensDetails: prompt.promptTokensDetails,
     candidatesTokensDetails,
     ...(model.thinking ? { thoughtsTokenCount: thoughts } : {}),
   };

@@ -30,7 +30,7 @@ export interface StoreKit {
   readonly gcs?: GcsFake;
   /** The local kit's directory, to read what its stores wrote. */
   readonly root?: string;
-  /** Everything generated, as sorted names (files, or bucket objects and record documents); not sign-in state. */
+  /** Everything generated, as sorted names (files, or bucket objects and record documents); not sign-in state or job bookkeeping. */
   stored(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -55,7 +55,7 @@ async function openLocalKit(): Promise<StoreKit> {
     async stored() {
       const entries = await readdir(root, { recursive: true, withFileTypes: true });
       return entries
-        .filter((e) => e.isFile() && !path.relative(root, e.parentPath).startsWith('auth'))
+        .filter((e) => e.isFile() && !path.relative(root, e.parentPath).startsWith('auth') && e.name !== 'jobs.json')
         .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
         .sort();
     },

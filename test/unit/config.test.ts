@@ -50,6 +50,31 @@ describe('config', () => {
     expect(config.dashboardDir).to.equal('/opt/dashboard');
   });
 
+  it('reads token prices per alias (IMG_TOKEN_PRICES_*) for every model serving it, and keeps the catalogue rates otherwise', () => {
+    const config = loadConfig({ ...base, IMG_TOKEN_PRICES_FLASH: '0.4, 0.45,55,2.5', IMG_MODEL_PRO: 'gemini-9-pro,gemini-3-pro-image' }, '/srv');
+    for (const model of config.catalogue.flash.candidates) {
+      expect(model.tokenPricesUsdPerMillion, model.id).to.deep.equal({ inputText: 0.4, inputImage: 0.45, imageOutput: 55, textOutput: 2.5 });
+    }
+    // An id the catalogue does not know takes the alias's first default model's rates.
+    expect(config.catalogue.pro.candidates.map((m) => m.tokenPricesUsdPerMillion)).to.deep.equal([
+      { inputText: 2, inputImage: 2, imageOutput: 120, textOutput: 12 },
+      { inputText: 2, inputImage: 2, imageOutput: 120, textOutput: 12 },
+    ]);
+    expect(config.catalogue.lite.candidates[0]?.tokenPricesUsdPerMillion).to.deep.equal({ inputText: 0.25, inputImage: 0.25, imageOutput: 30, textOutput: 1.5 });
+    expect(loadImportConfig({ IMG_TOKEN_PRICES_LITE: '0,0,1,0' }, '/srv').catalogue.lite.candidates[0]?.tokenPricesUsdPerMillion.imageOutput).to.equal(1);
+  });
+
+  it('refuses malformed token prices, naming the variable and the four prices it takes', () => {
+    for (const value of ['60', '0.5,0.5,60', '0.5,0.5,60,3,1', 'a,b,c,d', '0.5;0.5;60;3', '-1,0.5,60,3', '']) {
+      const found = problems({ ...base, IMG_TOKEN_PRICES_PRO: value });
+      expect(found, value).to.have.length(1);
+      expect(found[0], value).to.equal(
+        'IMG_TOKEN_PRICES_PRO: expected four USD prices per million tokens, comma-separated: input_text,input_image,image_output,text_output (thinking is billed as text output), such as 0.5,0.5,60,3',
+      );
+    }
+    expect(problems({ ...base, IMG_TOKEN_PRICES_FLASH: '1,1,6000,1' })).to.deep.equal(['IMG_TOKEN_PRICES_FLASH: expected prices per million tokens below 1000 USD']);
+  });
+
   it('names every offending variable at once', () => {
     const found = problems({ ...base, PORT: 'eighty', IMG_COST_FLASH_2K: 'cheap', IMG_PUBLIC_URL: 'ftp://x', IMG_ALLOWED_EMAILS: 'a@b.c, nope', IMG_MODEL_FLASH: 'Gemini 4, ok' });
     expect(found.map((p) => p.split(':')[0])).to.have.members(['PORT', 'IMG_COST_FLASH_2K', 'IMG_PUBLIC_URL', 'IMG_ALLOWED_EMAILS', 'IMG_MODEL_FLASH']);

@@ -8,9 +8,10 @@ import {
   isRetryable,
   mapGeminiError,
   retryDelayMsFromError,
+  toTokenUsage,
   type GeminiAnswer,
 } from '../../server/gemini/gemini-mapping.js';
-import type { ImageRequest } from '../../server/gemini/image-generator.js';
+import { BilledFailureError, billedUsageOf, type ImageRequest } from '../../server/gemini/image-generator.js';
 
 const KEY = 'AIzaSyUNITTESTKEY000000000000000000000';
 const context = { modelId: 'gemini-3-pro-image-preview', timeoutMs: 180_000, apiKey: KEY };
@@ -76,7 +77,7 @@ describe('interpretResponse', () => {
     expect(image.mimeType).to.equal('image/png');
     expect(image.data.equals(png)).to.equal(true);
     expect(image.text).to.equal('Here it is.');
-    expect(image.usage).to.deep.equal({ promptTokens: 12, outputTokens: 1120, totalTokens: 1132 });
+    expect(image.usage).to.deep.equal({ promptTokens: 12, promptTextTokens: 12, outputTokens: 1120, totalTokens: 1132, textOutputTokens: 1120 });
   });
 
   it('skips thought parts, so an interim draft image is not returned as the result', () => {
@@ -110,6 +111,41 @@ describe('interpretResponse', () => {
     expect(err.status).to.equal('INVALID_ARGUMENT');
     expect(err.publicMessage).to.match(/withheld the image/).and.match(/IMAGE_SAFETY/).and.match(/HARM_CATEGORY_DANGEROUS_CONTENT/).and.match(/Nothing was stored or added to your spend/);
     expect(err.publicMessage).to.not.match(/HARASSMENT/);
+    expect(err).to.not.be.instanceOf(BilledFailureError);
+    expect(billedUsageOf(err)).to.equal(undefined);
+  });
+
+  it('carries the tokens Gemini billed on an image-less answer, and says they count toward the spend; a safety block costs nothing', () => {
+    const promptUsage = { promptTokenCount: 565, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }, { modality: 'IMAGE', tokenCount: 560 }], totalTokenCount: 565 };
+    const billed = { promptTokens: 565, promptTextTokens: 5, promptImageTokens: 560, totalTokens: 565 };
+    const blocks: GeminiAnswer[] = [
+      { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: promptUsage },
+      { candidates: [{ content: { parts: [] }, finishReason: 'IMAGE_SAFETY' }], usageMetadata: promptUsage },
+    ];
+    for (const answer of blocks) {
+      const err = thrown(() => interpretResponse(answer));
+      expect(err).to.not.be.instanceOf(BilledFailureError);
+      expect(billedUsageOf(err)).to.equal(undefined);
+      expect(err.publicMessage).to.include('Nothing was stored or added to your spend');
+    }
+    const answers: GeminiAnswer[] = [{ candidates: [{ finishReason: 'NO_IMAGE' }], usageMetadata: promptUsage }];
+    for (const answer of answers) {
+      const err = thrown(() => interpretResponse(answer));
+      expect(err).to.be.instanceOf(BilledFailureError);
+      expect(err.status).to.equal('INVALID_ARGUMENT');
+      expect((err as BilledFailureError).usage).to.deep.equal(billed);
+      expect(billedUsageOf(err)).to.deep.equal(billed);
+      expect(err.publicMessage).to.include('Gemini still billed the tokens it processed').and.not.include('or added to your spend');
+    }
+    const text = thrown(() =>
+      interpretResponse({
+        candidates: [{ content: { parts: [{ text: 'No.' }] }, finishReason: 'STOP' }],
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }], thoughtsTokenCount: 90, totalTokenCount: 97 },
+      }),
+    );
+    expect(billedUsageOf(text)).to.deep.equal({ promptTokens: 5, promptTextTokens: 5, outputTokens: 2, totalTokens: 97, textOutputTokens: 2, thinkingTokens: 90 });
+    // A failure before any answer bills nothing.
+    expect(billedUsageOf(mapGeminiError(apiError(500, 'boom'), context))).to.equal(undefined);
   });
 
   it('rejects an answer without an image, quoting what the model said, trimmed', () => {
@@ -175,7 +211,57 @@ describe('interpretResponse', () => {
       },
     });
     expect(image.data.toString()).to.equal('final');
-    expect(image.usage).to.deep.equal({ promptTokens: 10, outputTokens: 1125, totalTokens: 1331, imageOutputTokens: 1120, thinkingTokens: 196 });
+    expect(image.usage).to.deep.equal({ promptTokens: 10, promptTextTokens: 10, outputTokens: 1125, totalTokens: 1331, imageOutputTokens: 1120, textOutputTokens: 5, thinkingTokens: 196 });
+  });
+});
+
+describe('toTokenUsage', () => {
+  it('splits prompt and output tokens by modality, as Gemini reports them', () => {
+    expect(
+      toTokenUsage({
+        promptTokenCount: 1125,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }, { modality: 'IMAGE', tokenCount: 1120 }],
+        candidatesTokenCount: 3785,
+        candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 3780 }, { modality: 'TEXT', tokenCount: 5 }],
+        thoughtsTokenCount: 196,
+        totalTokenCount: 5106,
+      }),
+    ).to.deep.equal({
+      promptTokens: 1125,
+      promptTextTokens: 5,
+      promptImageTokens: 1120,
+      outputTokens: 3785,
+      totalTokens: 5106,
+      imageOutputTokens: 3780,
+      textOutputTokens: 5,
+      thinkingTokens: 196,
+    });
+  });
+
+  it('counts a text-only prompt as no image tokens, and an unspecified modality as text', () => {
+    const usage = toTokenUsage({
+      promptTokenCount: 9,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 5 }, { modality: 'MODALITY_UNSPECIFIED', tokenCount: 4 }],
+      candidatesTokenCount: 1120,
+      candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1120 }],
+    });
+    expect(usage).to.deep.equal({ promptTokens: 9, promptTextTokens: 9, promptImageTokens: 0, outputTokens: 1120, imageOutputTokens: 1120, textOutputTokens: 0 });
+  });
+
+  it('without details, takes every prompt token as text and every output token as text', () => {
+    expect(toTokenUsage({ promptTokenCount: 12, candidatesTokenCount: 30, totalTokenCount: 42 })).to.deep.equal({
+      promptTokens: 12,
+      promptTextTokens: 12,
+      outputTokens: 30,
+      totalTokens: 42,
+      textOutputTokens: 30,
+    });
+    expect(toTokenUsage({ promptTokenCount: 12, promptTokensDetails: [], candidatesTokensDetails: [] })).to.deep.equal({ promptTokens: 12, promptTextTokens: 12 });
+  });
+
+  it('is empty when Gemini reported no usage', () => {
+    expect(toTokenUsage(undefined)).to.deep.equal({});
+    expect(toTokenUsage({})).to.deep.equal({});
   });
 });
 
@@ -290,6 +376,16 @@ describe('describeFailure', () => {
   it('marks a refusal by the model as declined and not retryable', () => {
     const failure = describeFailure(new AppError('INVALID_ARGUMENT', 'Gemini blocked the prompt'), context);
     expect([failure.declined, failure.retryable, failure.httpStatus, failure.publicMessage]).to.deep.equal([true, false, undefined, 'Gemini blocked the prompt']);
+    expect(failure.usage).to.equal(undefined);
+  });
+
+  it('carries the billed usage of a refusal as plain data, and none for a failure without an answer', () => {
+    const usage = { promptTokens: 565, promptTextTokens: 5, promptImageTokens: 560, totalTokens: 565 };
+    const failure = describeFailure(new BilledFailureError('INVALID_ARGUMENT', 'Gemini blocked the prompt', usage), context);
+    expect(failure).to.include({ declined: true, retryable: false });
+    expect(failure.usage).to.deep.equal(usage);
+    expect(structuredClone(failure)).to.deep.equal(failure);
+    expect(describeFailure(apiError(429, 'quota'), context).usage).to.equal(undefined);
   });
 
   it('describes a dropped connection as retryable because Gemini could not be reached', () => {

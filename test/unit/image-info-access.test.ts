@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { canSeeRecord, type Caller } from '../../server/core/access.js';
 import { LocalImageStore } from '../../server/images/local-image-store.js';
+import { Generations } from '../../server/generation/generate-image.js';
 import { silentLogger } from '../../server/log.js';
 import { buildMcpServer, loadMcpSdk } from '../../server/mcp/mcp-server.js';
 import { LocalRecordStore } from '../../server/records/local-record-store.js';
@@ -35,15 +36,15 @@ describe('image_info privacy', () => {
   });
 
   async function imageInfoAs(caller: Caller): Promise<CallToolResult> {
-    const tools = {
+    const generationDeps = {
       ...everyModelServed(),
       generator: { generate: () => Promise.reject(new Error('not used')) },
       images: new LocalImageStore(root),
       records,
       publicUrl: 'https://img.example.com',
       logger: silentLogger,
-      progressIntervalMs: 1000,
     };
+    const tools = { ...generationDeps, progressIntervalMs: 1000, toolWaitMs: 1000, generations: new Generations(generationDeps) };
     // The SDK as the server loads it (one copy of its classes, whichever way mocha loaded this file).
     const [{ createMcpHandler }] = await loadMcpSdk();
     const handler = createMcpHandler((request) => buildMcpServer({ tools, resolveCaller: () => caller, icons: [] }, request));

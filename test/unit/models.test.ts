@@ -62,6 +62,29 @@ describe('model catalogue', () => {
     expect(acceptedModelNames(custom)).to.include('gemini-4-pro-image');
   });
 
+  it('gives every model the token prices Gemini bills, with list prices that follow from the image-output rate', () => {
+    expect(Object.fromEntries(MODEL_SPECS.map((spec) => [spec.id, spec.tokenPricesUsdPerMillion]))).to.deep.equal({
+      'gemini-nano-banana-2.1': { inputText: 1.5, inputImage: 1.5, imageOutput: 30, textOutput: 7.5 },
+      'gemini-3.1-flash-image': { inputText: 0.5, inputImage: 0.5, imageOutput: 60, textOutput: 3 },
+      'gemini-3-pro-image': { inputText: 2, inputImage: 2, imageOutput: 120, textOutput: 12 },
+      'gemini-3.1-flash-lite-image': { inputText: 0.25, inputImage: 0.25, imageOutput: 30, textOutput: 1.5 },
+    });
+    // A 1K image is 1,120 image tokens on every current model: its list price is those at the image rate.
+    for (const spec of MODEL_SPECS) {
+      expect(spec.pricesUsd['1K'], spec.id).to.be.closeTo((1120 * spec.tokenPricesUsdPerMillion.imageOutput) / 1e6, 0.0005);
+    }
+  });
+
+  it('applies operator token prices to every model of the alias, and gives an unknown id the alias\'s first model\'s', () => {
+    const overridden = { inputText: 1, inputImage: 2, imageOutput: 50, textOutput: 4 };
+    const custom = buildCatalogue({ ids: { flash: ['gemini-9-flash-image', 'gemini-3.1-flash-image'] }, tokenPrices: { flash: overridden } });
+    expect(custom.flash.candidates.map((m) => m.tokenPricesUsdPerMillion)).to.deep.equal([overridden, overridden]);
+    expect(Object.isFrozen(custom.flash.candidates[0]?.tokenPricesUsdPerMillion)).to.equal(true);
+    const newer = buildCatalogue({ ids: { flash: ['gemini-9-flash-image'] } }).flash.candidates[0];
+    expect(newer?.tokenPricesUsdPerMillion).to.deep.equal(model('flash').tokenPricesUsdPerMillion);
+    expect(model('pro').tokenPricesUsdPerMillion.imageOutput).to.equal(120);
+  });
+
   it('refuses options a model does not take, listing what it does take', () => {
     const request = { imageSize: '1K', aspectRatio: '1:1', referenceCount: 0 } as const;
     expect(() => checkOptions(model('flash'), { ...request, imageSize: '512' })).to.throw(/image_size 512 is not available with flash \(Nano Banana 2\.1, gemini-nano-banana-2\.1\); it makes 1K, 2K, 4K/);

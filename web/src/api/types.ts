@@ -15,6 +15,26 @@ export interface ModelChoice {
   readonly pricesUsd: Readonly<Partial<Record<ImageSize, number>>>;
 }
 
+/** A user's monthly budget (a UTC calendar month). */
+export interface Budget {
+  /** The limit that applies: the user's own, else the deployment's default; null: no limit. */
+  readonly limitUsd: number | null;
+  /** Spent this month (finished images, and failures Gemini billed). */
+  readonly spentUsd: number;
+  /** Held by generations in progress. */
+  readonly reservedUsd: number;
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** ISO 8601: when the month's spend starts again from zero. */
+  readonly resetsAt: string;
+}
+
+/** What an admin set for a user: USD, null (no limit), or 'default' (the deployment's default applies). */
+export type BudgetSetting = number | null | 'default';
+
+/** The body of PUT /api/users/{email}/budget (admins only); it answers the user's new Budget. */
+export type BudgetUpdate = { readonly limitUsd: number | null } | { readonly default: true };
+
 export interface Me {
   readonly email: string;
   readonly isAdmin: boolean;
@@ -22,12 +42,16 @@ export interface Me {
   readonly models: readonly ModelChoice[];
   /** Where MCP clients connect (the Cloud Run URL, not the dashboard's). */
   readonly mcpUrl: string;
+  readonly budget: Budget;
 }
 
 export interface CostRow {
   readonly email: string;
   readonly imageCount: number;
   readonly costUsd: number;
+  readonly budget: Budget;
+  /** Only in an admin's answer. */
+  readonly budgetSetting?: BudgetSetting;
 }
 
 export interface Costs {
