@@ -14,8 +14,9 @@
  * Deadlines, with T the client's timeout (IMG_STORAGE_TIMEOUT_SECONDS, 5 s by default), when
  * Cloud Storage is unreachable or frozen:
  * - stat: one request, T. open: the answer's headers within T, then cut off once no bytes
- *   came for T (at most 1.25 T) while the reader waited. So an image request, stat then open,
- *   fails within 2 T, and within T when the first request already hangs.
+ *   came for T (at most T + 0.5 s: undici checks its timers every half second) while the
+ *   reader waited. So an image request, stat then open, fails within 2 T, and within T when
+ *   the first request already hangs.
  * - read (reference images): as open, and the whole body within T plus its size at 4 MiB/s.
  * - save: each upload gets T plus its size at 4 MiB/s (uploadTimeoutMs: 2K ≈ 8 s, 4K ≈ 17 s);
  *   a failed one is followed by one stat (T) and the clean-up of what was written (T per
@@ -24,7 +25,6 @@
  * - remove: T per object.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CRC32C, type Bucket, type File, type FileMetadata } from '@google-cloud/storage';
 import { AppError, notFound } from '../errors.js';
@@ -32,7 +32,7 @@ import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../co
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 import { IMMUTABLE_CACHE_CONTROL } from './serve-object.js';
 import { MIN_UPLOAD_BYTES_PER_SECOND, onNewConnection, uploadTimeoutMs, withTimeout } from './storage-client.js';
-import { MediaReader, StorageTimeoutError, resetBeforeAnswer } from './storage-media.js';
+import { MediaReader, StorageTimeoutError, resetBeforeAnswer, type MediaDownload } from './storage-media.js';
 
 const CONTENT_TYPES: Record<ImageVariant, string> = { image: 'image/png', thumbnail: 'image/webp' };
 
@@ -54,10 +54,13 @@ function responseStatusOf(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** Whether the call got no answer: a timeout (node-fetch's or ours) or a connection-level failure. */
+/**
+ * Whether the call got no answer: a timeout (node-fetch's or ours) or a connection-level
+ * failure (Node's codes; undici's for a connection closed early, before or during a download).
+ */
 function unanswered(err: unknown): boolean {
   const { code, type } = (err ?? {}) as { code?: unknown; type?: unknown };
-  return type === 'request-timeout' || type === 'body-timeout' || (typeof code === 'string' && /^E[A-Z_]+$/.test(code)); // ETIMEDOUT, ECONNRESET, ECONNREFUSED, …
+  return type === 'request-timeout' || type === 'body-timeout' || (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_SOCKET|UND_ERR_RES_CONTENT_LENGTH_MISMATCH)$/.test(code)); // ETIMEDOUT, ECONNRESET, ECONNREFUSED, …
 }
 
 /**
@@ -152,15 +155,17 @@ export class CloudImageStore implements ImageStore {
     // response header is sent, without a metadata round-trip); the body then flows only as
     // fast as the caller reads it. Checksums cover whole objects only, and a mismatch would
     // surface only after the bytes were sent, so served bytes are not checked.
-    return await this.download(name, variant, range);
+    return (await this.download(name, variant, range)).body;
   }
 
   async read(name: ImageName, variant: ImageVariant): Promise<Buffer> {
-    const body = await this.download(name, variant);
+    const download = await this.download(name, variant);
     try {
-      const { data, crc32c } = await readWhole(body, this.timeoutMs);
+      const data = await readWhole(download, this.timeoutMs);
       // Whole reads are checked against the object's CRC32C: these bytes go on to Gemini.
-      const expected = /(?:^|,)\s*crc32c=([^,]+)/.exec(singleHeader(body.headers['x-goog-hash']) ?? '')?.[1];
+      const expected = /(?:^|,)\s*crc32c=([^,]+)/.exec(singleHeader(download.headers['x-goog-hash']) ?? '')?.[1];
+      const crc32c = new CRC32C();
+      crc32c.update(data);
       if (expected !== undefined && !crc32c.validate(expected)) {
         throw Object.assign(new Error(`CRC32C mismatch reading ${this.objectName(name, variant)}`), { code: 'CONTENT_DOWNLOAD_MISMATCH' });
       }
@@ -182,7 +187,7 @@ export class CloudImageStore implements ImageStore {
   }
 
   /** The media download's answer, once its headers are in; NOT_FOUND or an AppError otherwise. */
-  private async download(name: ImageName, variant: ImageVariant, range?: ByteRange): Promise<IncomingMessage> {
+  private async download(name: ImageName, variant: ImageVariant, range?: ByteRange): Promise<MediaDownload> {
     try {
       return await this.media.open(this.objectName(name, variant), range);
     } catch (err) {
@@ -259,35 +264,19 @@ export class CloudImageStore implements ImageStore {
 }
 
 /**
- * Collects a download and its CRC32C. Besides the stall guard on the stream, the whole body
- * must arrive within `timeoutMs` plus its length at the slowest healthy speed, so a body that
- * trickles in never holds a generation up for long.
+ * Collects a download. Besides the stall deadline on the stream, the whole body must arrive
+ * within `timeoutMs` plus its length at the slowest healthy speed, so a body that trickles in
+ * never holds a generation up for long. A connection closed early rejects (undici).
  */
-function readWhole(body: IncomingMessage, timeoutMs: number): Promise<{ data: Buffer; crc32c: CRC32C }> {
-  const length = Number(body.headers['content-length'] ?? 0);
+async function readWhole({ headers, body }: MediaDownload, timeoutMs: number): Promise<Buffer> {
+  const length = Number(headers['content-length'] ?? 0);
   const limitMs = timeoutMs + ((Number.isFinite(length) ? length : 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const crc32c = new CRC32C();
-    const timer = setTimeout(() => body.destroy(new StorageTimeoutError(`a download took longer than ${Math.round(limitMs)} ms`)), limitMs);
-    body.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      crc32c.update(chunk);
-    });
-    body.once('end', () => {
-      clearTimeout(timer);
-      resolve({ data: Buffer.concat(chunks), crc32c });
-    });
-    body.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    // A connection closed early ends the message without an error in some Node versions.
-    body.once('close', () => {
-      clearTimeout(timer);
-      if (!body.complete) reject(Object.assign(new Error('the download ended early'), { code: 'ECONNRESET' }));
-    });
-  });
+  const timer = setTimeout(() => body.destroy(new StorageTimeoutError(`a download took longer than ${Math.round(limitMs)} ms`)), limitMs);
+  try {
+    return Buffer.from(await body.arrayBuffer());
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
