@@ -89,6 +89,29 @@ describe('server/main.ts', () => {
     expect(await run.exited).to.equal(0);
   });
 
+  it('on SIGTERM, waits for a generation in flight whose answer already went out, then exits with it stored', async () => {
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const own = await mkdtemp(path.join(tmpdir(), 'image-studio-drain-'));
+    const run = startMain({ IMG_AUTH_DISABLED: '1', GEMINI_API_KEY: fake.apiKey, IMG_GEMINI_BASE_URL: fake.url, PORT: port, IMG_ROOT: own, IMG_TOOL_WAIT_SECONDS: '5' });
+    try {
+      await waitFor(() => run.output().stdout.includes('\n'), 'the first log line');
+      fake.failNext({ kind: 'delay', ms: 6500 });
+      const client = await connectMcp('2026-07-28', `http://localhost:${port}/mcp`);
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow sunset' } });
+      await client.close();
+      expect(result.isError).to.not.equal(true);
+      expect(result.structuredContent).to.include({ status: 'generating' });
+      run.child.kill('SIGTERM'); // the answer went out; Gemini still works for about 1.5 s
+      expect(await run.exited).to.equal(0);
+      const files = await readdir(own);
+      expect(files.filter((f) => f.endsWith('.png')), 'the image was stored before the process exited').to.have.length(1);
+      expect(files.filter((f) => /^[0-9a-f]{32}\.json$/.test(f)), 'and recorded').to.have.length(1);
+    } finally {
+      run.child.kill('SIGKILL');
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   it('runs on Cloud Storage and Firestore when a bucket is configured, and says so first', async () => {
     const gcs = await startGcsFake();
     const port = String(20000 + Math.floor(Math.random() * 20000));
