@@ -25,8 +25,6 @@ const MAX_GENERATING_LISTED = 10;
 const TEXT_PROMPT_CHARS = 80;
 const STRUCTURED_PROMPT_CHARS = 120;
 
-/** Plausible after lowercasing; `local@localhost` (sign-in disabled) passes. */
-
 const inputSchema = z.object({
   query: z
     .string({ error: 'query must be text: words the prompt contains' })

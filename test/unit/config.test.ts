@@ -176,4 +176,10 @@ describe('config', () => {
     expect(problems({ ...signIn, IMG_GOOGLE_BASE_URL: 'http://127.0.0.1:9099', K_SERVICE: 'image-studio-mcp' }).map((p) => p.split(':')[0])).to.deep.equal(['IMG_GOOGLE_BASE_URL']);
     expect(problems({ ...signIn, IMG_GOOGLE_BASE_URL: 'not a url' }).map((p) => p.split(':')[0])).to.deep.equal(['IMG_GOOGLE_BASE_URL']);
   });
+
+  it('waits 45 s for a generation by default and reads IMG_TOOL_WAIT_SECONDS (5–280) and IMG_MONTHLY_BUDGET_USD', () => {
+    expect(loadConfig(base)).to.deep.include({ toolWaitMs: 45_000, monthlyBudgetUsd: undefined });
+    expect(loadConfig({ ...base, IMG_TOOL_WAIT_SECONDS: '20', IMG_MONTHLY_BUDGET_USD: '7.50' })).to.deep.include({ toolWaitMs: 20_000, monthlyBudgetUsd: 7.5 });
+    expect(problems({ ...base, IMG_TOOL_WAIT_SECONDS: '300', IMG_MONTHLY_BUDGET_USD: 'ten dollars' }).map((p) => p.split(':')[0])).to.have.members(['IMG_TOOL_WAIT_SECONDS', 'IMG_MONTHLY_BUDGET_USD']);
+  });
 });
