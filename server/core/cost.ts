@@ -68,13 +68,18 @@ export function costFromUsage(prices: TokenPrices, usage: TokenUsage): number | 
 
 /**
  * What a generated image cost: its tokens at the model's token prices, or the model's list
- * price for the size when the tokens cannot say. That is when Gemini reported no usage, and
- * also when it did not say which of its output tokens were the image's: billing those at the
- * text rate would record a small fraction of what Google charges.
+ * price for the size when Gemini reported no usage. When Gemini did not say which of its output
+ * tokens were the image's, they are taken as the image's (an answer that carries an image is
+ * almost all image tokens): billing them at the text rate would record a small fraction of what
+ * Google charges.
  */
 export function imageCostUsd(model: ImageModel, imageSize: ImageSize, usage: TokenUsage | undefined): number {
-  const fromTokens = usage?.imageOutputTokens === undefined ? undefined : costFromUsage(model.tokenPricesUsdPerMillion, usage);
-  return fromTokens ?? priceUsd(model, imageSize);
+  if (!usage || (usage.imageOutputTokens === undefined && usage.outputTokens === undefined)) return priceUsd(model, imageSize);
+  const billed =
+    usage.imageOutputTokens === undefined
+      ? { ...usage, imageOutputTokens: usage.outputTokens, textOutputTokens: 0 }
+      : usage;
+  return costFromUsage(model.tokenPricesUsdPerMillion, billed) ?? priceUsd(model, imageSize);
 }
 
 /** A reported count as a number of tokens: anything else (absent, negative, not a number) is none. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { costFromUsage, hasTokenCounts, imageCostUsd } from '../../server/core/cost.js';
+import { toTokenUsage } from '../../server/gemini/gemini-mapping.js';
 import { buildCatalogue, type TokenPrices } from '../../server/core/models.js';
 
 describe('costFromUsage', () => {
@@ -65,10 +66,17 @@ describe('imageCostUsd', () => {
     expect(imageCostUsd(nanoBanana2, '1K', { outputTokens: 3000, imageOutputTokens: 3000 })).to.equal(0.18);
   });
 
-  it('is the list price when Gemini reported no usage, or not which output tokens were the image', () => {
+  it('is the list price when Gemini reported no usage', () => {
     expect(imageCostUsd(nanoBanana2, '1K', undefined)).to.equal(0.067);
     expect(imageCostUsd(nanoBanana2, '2K', {})).to.equal(0.101);
-    expect(imageCostUsd(nanoBanana2, '1K', { promptTokens: 10, outputTokens: 1125 })).to.equal(0.067);
+    expect(imageCostUsd(nanoBanana2, '2K', { promptTokens: 10 })).to.equal(0.101);
+  });
+
+  it('takes the output tokens as the image’s when Gemini did not break them down by modality', () => {
+    // candidatesTokenCount 3,000 without candidatesTokensDetails, as toTokenUsage reads it.
+    const usage = toTokenUsage({ candidatesTokenCount: 3000, totalTokenCount: 3000 });
+    expect(imageCostUsd(nanoBanana2, '1K', usage)).to.equal(0.18);
+    expect(imageCostUsd(nanoBanana2, '1K', { promptTokens: 10, outputTokens: 1125 })).to.equal(0.067505);
   });
 
   it('uses the operator token prices, also for a model id the catalogue does not know', () => {
