@@ -45,7 +45,7 @@ export interface GenerationDeps {
   readonly recordDeadlineMs?: number;
   /** Every user's monthly limit in USD unless an admin set theirs (IMG_MONTHLY_BUDGET_USD). */
   readonly monthlyBudgetUsd?: number;
-  /** How long a job's lease lasts; its instance renews it at a third of that. Default 60 s. */
+  /** How long a job's lease lasts; its instance renews it at a third of that. Default 30 s. */
   readonly jobLeaseMs?: number;
 }
 
@@ -215,7 +215,7 @@ export class Generations {
 }
 
 /** The job's lease: long enough to ride out a slow store call, short enough that a dead job is soon seen as failed. */
-const DEFAULT_JOB_LEASE_MS = 60_000;
+const DEFAULT_JOB_LEASE_MS = 30_000;
 const WATCH_INTERVAL_MS = 1000;
 
 /** A finished generation read back from the stores (it ran on another instance). */
