@@ -6,6 +6,7 @@
  */
 import { benchDashboardApi } from './dashboard-api.js';
 import { benchGeneration, cleanGeneration } from './generation.js';
+import { benchFirestoreOps } from './generation-firestore.js';
 import { benchPreview } from './preview.js';
 import { benchCloudServing, benchServing } from './serving.js';
 import { benchStartup } from './startup.js';
@@ -28,6 +29,8 @@ figures.push(...(await benchServing(generation.served, seconds)));
 step('image serving from the Cloud Storage fake');
 figures.push(...(await benchCloudServing(generation.served, seconds)));
 await cleanGeneration(generation.served.root);
+step('Firestore operations per generation (cloud stores)');
+figures.push(...(await benchFirestoreOps()));
 step('dashboard API on the Firestore emulator');
 figures.push(...(await benchDashboardApi(runs)));
 step('start-up');
