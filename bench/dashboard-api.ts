@@ -106,10 +106,12 @@ export async function benchDashboardApi(runs: number): Promise<Figure[]> {
       {
         figure: `cost table, ${costs.users.length} users, ${costs.total.imageCount} generations`,
         measured: `${costReads} document reads`,
-        floor: `${costs.users.length} (one per user)`,
-        ratio: costReads / costs.users.length,
-        target: 'reads = users',
-        met: costReads === costs.users.length,
+        // Each row carries the month's budget, whose reservations are the jobs in flight: one
+        // query for all of them (Firestore bills an empty query as one read).
+        floor: `${costs.users.length + 1} (one per user, one query for the generations in flight)`,
+        ratio: costReads / (costs.users.length + 1),
+        target: 'reads = users + 1',
+        met: costReads === costs.users.length + 1,
       },
     ];
   } finally {

@@ -14,7 +14,7 @@ import { summarizeUsage, usageWindowStart } from '../core/usage.js';
 import { AppError, httpStatusOf, invalidArgument, notFound, requestBodyError, toAppError } from '../errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Logger } from '../log.js';
-import { MAX_PAGE_SIZE, type GenerationRecord, type RecordStore } from '../records/record-store.js';
+import { MAX_PAGE_SIZE, type GenerationRecord, type RecordStore, type UserBudget } from '../records/record-store.js';
 import type { ModelResolver } from '../generation/model-resolver.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
 
@@ -80,12 +80,15 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.locals.caller = await callerOf(req, deps.auth);
   }));
   const callerIn = (res: Response) => res.locals.caller as Caller;
-  const budgetOf = async (email: string): Promise<BudgetView> => {
-    const month = monthOf((deps.now?.() ?? new Date()).toISOString());
-    const [setting, spend] = await Promise.all([records.budget(email), records.monthSpend(email, month)]);
-    const limitUsd = effectiveLimit(setting, deps.monthlyBudgetUsd) ?? null;
-    return { limitUsd, spentUsd: spend.spentUsd, reservedUsd: spend.reservedUsd, month, resetsAt: monthResetsAt(month) };
-  };
+  const thisMonth = () => monthOf((deps.now?.() ?? new Date()).toISOString());
+  const budgetView = ({ setting, spend }: UserBudget): BudgetView => ({
+    limitUsd: effectiveLimit(setting, deps.monthlyBudgetUsd) ?? null,
+    spentUsd: spend.spentUsd,
+    reservedUsd: spend.reservedUsd,
+    month: spend.month,
+    resetsAt: monthResetsAt(spend.month),
+  });
+  const budgetOf = async (email: string): Promise<BudgetView> => budgetView((await records.userBudgets(thisMonth(), email))[0]!);
 
   router.get('/api/me', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
@@ -115,14 +118,13 @@ export function apiRoutes(deps: ApiDeps): express.Router {
 
   router.get('/api/costs', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
-    const users = caller.isAdmin ? await records.allTotals() : [await records.totals(caller.email)];
-    const rows = await Promise.all(
-      users.map(async (u) => {
-        const [budget, setting] = await Promise.all([budgetOf(u.email), caller.isAdmin ? records.budget(u.email) : undefined]);
-        const budgetSetting: BudgetSetting | undefined = caller.isAdmin ? (setting === undefined ? 'default' : setting) : undefined;
-        return { email: u.email, imageCount: u.imageCount, costUsd: u.costUsd, budget, ...(budgetSetting === undefined ? {} : { budgetSetting }) };
-      }),
-    );
+    // One read per user (and one for the jobs in flight), whatever the number of images.
+    const users = await records.userBudgets(thisMonth(), caller.isAdmin ? undefined : caller.email);
+    const rows = users.map((u) => {
+      const budgetSetting: BudgetSetting | undefined = caller.isAdmin ? (u.setting === undefined ? 'default' : u.setting) : undefined;
+      const { email, imageCount, costUsd } = u.totals;
+      return { email, imageCount, costUsd, budget: budgetView(u), ...(budgetSetting === undefined ? {} : { budgetSetting }) };
+    });
     const total = rows.reduce((sum, r) => ({ imageCount: sum.imageCount + r.imageCount, costUsd: addUsd(sum.costUsd, r.costUsd) }), { imageCount: 0, costUsd: 0 });
     res.json({ users: rows, total });
   }));

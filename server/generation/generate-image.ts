@@ -24,7 +24,7 @@ import { newImageName, parseImageReference, type ImageName } from '../core/names
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { ModelUnavailableError, billedUsageOf, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
-import { WriteOutcomeUnknownError, type GenerationJob, type GenerationRecord, type RecordStore } from '../records/record-store.js';
+import { WriteOutcomeUnknownError, type GenerationJob, type GenerationRecord, type RecordStore, type UserPrefs } from '../records/record-store.js';
 import { decodeImage, makeSmallImages, referenceForUpload } from './image-derivatives.js';
 import type { ModelResolver } from './model-resolver.js';
 
@@ -111,8 +111,10 @@ export class Generations {
    */
   async start(input: GenerationInput, options: StartOptions = {}): Promise<StartedGeneration> {
     const { deps } = this;
-    const prepared = await prepare(deps, input);
-    const limitUsd = await beforeGemini(async () => effectiveLimit(await deps.records.budget(input.email), deps.monthlyBudgetUsd));
+    // The user's default model and own limit, in one read.
+    const prefs = await beforeGemini(() => deps.records.prefs(input.email));
+    const prepared = await prepare(deps, input, prefs);
+    const limitUsd = effectiveLimit(prefs.monthlyBudgetUsd, deps.monthlyBudgetUsd);
     const now = deps.now?.() ?? new Date();
     const job: GenerationJob = {
       name: newImageName(),
@@ -260,7 +262,7 @@ interface Prepared {
 }
 
 /** Everything checked before a job starts: nothing is stored or spent if any of it fails. */
-async function prepare(deps: GenerationDeps, input: GenerationInput): Promise<Prepared> {
+async function prepare(deps: GenerationDeps, input: GenerationInput, prefs: UserPrefs): Promise<Prepared> {
   if (input.referenceImages.length > MAX_REFERENCE_IMAGES) {
     throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
   }
@@ -269,7 +271,7 @@ async function prepare(deps: GenerationDeps, input: GenerationInput): Promise<Pr
   let choice: ReturnType<typeof chooseModel> | undefined;
   // Of the alias's served models, the first that takes these options (a 512 px draft may need an older one).
   const pickModel = async () => {
-    choice ??= chooseModel(deps.catalogue, input.model, input.model === undefined ? (await deps.records.prefs(input.email)).defaultModel : undefined);
+    choice ??= chooseModel(deps.catalogue, input.model, input.model === undefined ? prefs.defaultModel : undefined);
     const picked = await deps.models.resolve(choice, (m) => acceptsOptions(m, options));
     checkOptions(picked, options);
     return picked;

@@ -73,6 +73,7 @@ import {
   type GenerationRecord,
   type JobStart,
   type RecordStore,
+  type UserBudget,
   type UserPrefs,
 } from './record-store.js';
 
@@ -210,7 +211,8 @@ export class FirestoreRecordStore implements RecordStore {
   async prefs(email: string): Promise<UserPrefs> {
     const snapshot = await this.guard(() => this.userRef(email).get());
     const model = z.enum(MODEL_ALIASES).safeParse(snapshot.get('defaultModel'));
-    return model.success ? { defaultModel: model.data } : {};
+    const { monthlyBudgetUsd } = parseUserDoc(snapshot.data() ?? {});
+    return { ...(model.success ? { defaultModel: model.data } : {}), ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}) };
   }
 
   async setPrefs(email: string, prefs: UserPrefs): Promise<void> {
@@ -306,6 +308,30 @@ export class FirestoreRecordStore implements RecordStore {
     const nowMs = Date.now();
     const alive = generating.docs.map((doc) => toStoredJob(doc.data()).job).filter((job) => isAlive(job, nowMs));
     return monthSpendOf(month, parseUserDoc(user.data() ?? {}), alive);
+  }
+
+  async userBudgets(month: string, email?: string): Promise<UserBudget[]> {
+    if (!MONTH_PATTERN.test(month)) throw invalidArgument('A month is written YYYY-MM.');
+    // Each user's document once, and one query for every job in flight (single-field: no composite index).
+    const [users, generating] = await this.guard(() =>
+      Promise.all([
+        email === undefined ? this.users.where('costMicros', '>', 0).get().then((q) => q.docs) : this.userRef(email).get().then((d) => [d]),
+        (email === undefined ? this.jobs.where('status', '==', 'generating') : this.generatingQuery(email)).get(),
+      ]),
+    );
+    const nowMs = Date.now();
+    const alive = generating.docs.map((doc) => toStoredJob(doc.data()).job).filter((job) => isAlive(job, nowMs));
+    return users
+      .map((doc) => {
+        const user = parseUserDoc(doc.data() ?? {});
+        const owner = email ?? user.email ?? decodeURIComponent(doc.id);
+        return {
+          totals: toTotals(owner, user),
+          setting: user.monthlyBudgetUsd,
+          spend: monthSpendOf(month, user, alive.filter((job) => job.email === owner)),
+        };
+      })
+      .sort((a, b) => a.totals.email.localeCompare(b.totals.email));
   }
 
   async budget(email: string): Promise<number | null | undefined> {

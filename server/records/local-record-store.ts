@@ -19,7 +19,7 @@ import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
 import { generationJobSchema, generationRecordSchema } from './record-schema.js';
-import { JOB_LEASE_LOST, MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserPrefs } from './record-store.js';
+import { JOB_LEASE_LOST, MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserBudget, type UserPrefs } from './record-store.js';
 
 const modelTotals = z.object({ imageCount: z.number(), costUsd: z.number() });
 const totalsFileSchema = z.object({
@@ -133,6 +133,17 @@ export class LocalRecordStore implements RecordStore {
     return monthSpendOf((await this.readTotals()).users[email], alive, month);
   }
 
+  async userBudgets(month: string, email?: string): Promise<UserBudget[]> {
+    const [totals, budgets, jobs] = await Promise.all([this.readTotals(), this.readBudgets(), this.readJobs()]);
+    const now = Date.now();
+    const emails = email === undefined ? Object.keys(totals.users).sort((a, b) => a.localeCompare(b)) : [email];
+    return emails.map((owner) => {
+      const user = totals.users[owner];
+      const alive = jobs.filter((job) => job.email === owner && isAlive(job, now));
+      return { totals: user ? withoutMonths(user) : emptyTotals(owner), setting: budgets[owner], spend: monthSpendOf(user, alive, month) };
+    });
+  }
+
   async budget(email: string): Promise<number | null | undefined> {
     return (await this.readBudgets())[email];
   }
@@ -231,8 +242,10 @@ export class LocalRecordStore implements RecordStore {
   }
 
   async prefs(email: string): Promise<UserPrefs> {
-    const entry = prefsEntrySchema.safeParse((await this.readPrefs())[email]);
-    return entry.success ? { defaultModel: entry.data.model } : {};
+    const [prefs, budgets] = await Promise.all([this.readPrefs(), this.readBudgets()]);
+    const entry = prefsEntrySchema.safeParse(prefs[email]);
+    const monthlyBudgetUsd = budgets[email];
+    return { ...(entry.success ? { defaultModel: entry.data.model } : {}), ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}) };
   }
 
   async setPrefs(email: string, prefs: UserPrefs): Promise<void> {

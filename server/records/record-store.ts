@@ -33,6 +33,16 @@ export interface GenerationRecord {
 
 export interface UserPrefs {
   readonly defaultModel?: ModelAlias;
+  /** The user's own monthly limit, as `budget()` gives it; read here too (one read for a generation), set only with setBudget. */
+  readonly monthlyBudgetUsd?: number | null;
+}
+
+/** A user's totals beside their own monthly limit and one month's spend. */
+export interface UserBudget {
+  readonly totals: UserTotals;
+  /** USD, null for none, undefined for the deployment's default. */
+  readonly setting: number | null | undefined;
+  readonly spend: MonthSpend;
 }
 
 /**
@@ -149,4 +159,9 @@ export interface RecordStore {
   /** The user's own monthly limit set by an admin: USD, null for none, undefined for the deployment's default. */
   budget(email: string): Promise<number | null | undefined>;
   setBudget(email: string, limitUsd: number | null | undefined): Promise<void>;
+  /**
+   * For costs shown with budgets: every user with spend (as allTotals), or just `email` (even
+   * without spend), each with their own limit and `month`'s spend; about one read per user.
+   */
+  userBudgets(month: string, email?: string): Promise<UserBudget[]>;
 }

@@ -269,14 +269,15 @@ describe('FirestoreRecordStore jobs and budgets', () => {
     expect(await store.allTotals()).to.deep.equal([{ email: job.email, imageCount: 0, costUsd: 0.0012, byModel: {} }]);
   });
 
-  it('keeps the monthly limit beside the preferences without mixing them', async () => {
+  it('keeps the monthly limit beside the preferences in one document, set only by setBudget', async () => {
     await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
     await store.setBudget('ada@example.com', 12.5);
     const userDoc = db.doc(`users/${encodeURIComponent('ada@example.com')}`);
     expect((await userDoc.get()).data()).to.deep.equal({ email: 'ada@example.com', defaultModel: 'pro', monthlyBudgetUsd: 12.5 });
-    expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
+    expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro', monthlyBudgetUsd: 12.5 });
     await store.setBudget('ada@example.com', undefined);
     expect((await userDoc.get()).data()).to.deep.equal({ email: 'ada@example.com', defaultModel: 'pro' });
+    expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
     const refused = await store.setBudget('ada@example.com', -1).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(AppError).and.have.property('status', 'INVALID_ARGUMENT');
   });

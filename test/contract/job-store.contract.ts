@@ -187,6 +187,28 @@ export function jobStoreContract(label: string, makeStore: () => Promise<RecordS
       await store.setBudget('ada@example.com', undefined);
       expect(await store.budget('ada@example.com')).to.equal(undefined);
       expect(await store.budget('bob@example.com')).to.equal(undefined);
+      // Read with the preferences too (one read for a generation); preferences keep their own value.
+      await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
+      await store.setBudget('ada@example.com', 2.5);
+      expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro', monthlyBudgetUsd: 2.5 });
+      await store.setPrefs('ada@example.com', {});
+      expect(await store.prefs('ada@example.com')).to.deep.equal({ monthlyBudgetUsd: 2.5 });
+    });
+
+    it('gives each user with spend their totals, own limit and the month’s spend, or the one user asked for', async () => {
+      await store.commit(sampleRecord({ email: 'bob@example.com', createdAt: new Date(NOW).toISOString(), costUsd: 0.05 }));
+      await store.commit(sampleRecord({ createdAt: new Date(NOW).toISOString(), costUsd: 0.134 }));
+      await store.setBudget('bob@example.com', 1);
+      await store.setBudget('cy@example.com', null); // a limit, but no spend: not among users with spend
+      await store.startJob(sampleJob({ reservedUsd: 0.067 }), undefined);
+      const all = await store.userBudgets(month);
+      expect(all.map((u) => [u.totals.email, u.totals.costUsd, u.setting, u.spend])).to.deep.equal([
+        ['ada@example.com', 0.134, undefined, { month, spentUsd: 0.134, reservedUsd: 0.067 }],
+        ['bob@example.com', 0.05, 1, { month, spentUsd: 0.05, reservedUsd: 0 }],
+      ]);
+      const [cy] = await store.userBudgets(month, 'cy@example.com');
+      expect(cy).to.deep.equal({ totals: { email: 'cy@example.com', imageCount: 0, costUsd: 0, byModel: {} }, setting: null, spend: { month, spentUsd: 0, reservedUsd: 0 } });
+      expect((await store.userBudgets('2026-01', 'ada@example.com'))[0]?.spend).to.deep.equal({ month: '2026-01', spentUsd: 0, reservedUsd: 0 });
     });
   });
 }
