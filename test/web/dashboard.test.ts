@@ -325,5 +325,6 @@ function failingReads(store: RecordStore, failing: () => boolean): RecordStore {
     listSince: (since: string) => guard(() => store.listSince(since)),
     totals: (email: string) => guard(() => store.totals(email)),
     allTotals: () => guard(() => store.allTotals()),
+    userBudgets: (month: string, email?: string) => guard(() => store.userBudgets(month, email)),
   });
 }
