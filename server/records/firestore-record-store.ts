@@ -63,6 +63,7 @@ import { FirestoreDeadlineError, withinDeadline } from '../firestore/deadline.js
 import { callDeadlineMs } from '../firestore/firestore-client.js';
 import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
+import { isAlive, newestJobFirst, settled } from './job-state.js';
 import { generationJobSchema, generationRecordSchema } from './record-schema.js';
 import {
   JOB_LEASE_LOST,
@@ -570,20 +571,6 @@ function toStoredJob(data: DocumentData): { job: GenerationJob; expiresAtMs: num
   return { job, expiresAtMs: expiresAt.toMillis() };
 }
 
-function isAlive(job: GenerationJob, nowMs: number): boolean {
-  return job.status === 'generating' && Date.parse(job.leaseUntil) > nowMs;
-}
-
-/** The job as it stands: one still marked generating past its lease died with its instance. */
-function settled(job: GenerationJob, nowMs: number): GenerationJob {
-  if (job.status !== 'generating' || isAlive(job, nowMs)) return job;
-  return { ...job, status: 'failed', failedAt: job.leaseUntil, failure: JOB_LEASE_LOST };
-}
-
-function newestJobFirst(a: GenerationJob, b: GenerationJob): number {
-  if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? 1 : -1;
-  return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
-}
 
 /** Spent: the month's counter on the user document; reserved: the alive jobs started in that month. */
 function monthSpendOf(month: string, user: UserDoc, alive: readonly GenerationJob[]): MonthSpend {

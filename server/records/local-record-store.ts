@@ -18,8 +18,9 @@ import { addGeneration, addUsd, emptyTotals, withUnrecordedSpend, type UserTotal
 import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
+import { isAlive, newestJobFirst, settled } from './job-state.js';
 import { generationJobSchema, generationRecordSchema } from './record-schema.js';
-import { JOB_LEASE_LOST, MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserBudget, type UserPrefs } from './record-store.js';
+import { MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserBudget, type UserPrefs } from './record-store.js';
 
 const modelTotals = z.object({ imageCount: z.number(), costUsd: z.number() });
 const totalsFileSchema = z.object({
@@ -325,19 +326,6 @@ export class LocalRecordStore implements RecordStore {
 /** How long a failed job stays readable (image_info tells what became of it). */
 const JOB_KEEP_DAYS = 7;
 
-function isAlive(job: GenerationJob, now: number): boolean {
-  return job.status === 'generating' && Date.parse(job.leaseUntil) > now;
-}
-
-/** The job as it stands: one whose lease passed while generating died with its instance. */
-function settled(job: GenerationJob, now: number): GenerationJob {
-  if (job.status !== 'generating' || isAlive(job, now)) return job;
-  return { ...job, status: 'failed', failedAt: job.leaseUntil, failure: JOB_LEASE_LOST };
-}
-
-function newestJobFirst(a: GenerationJob, b: GenerationJob): number {
-  return a.startedAt === b.startedAt ? b.name.localeCompare(a.name) : b.startedAt.localeCompare(a.startedAt);
-}
 
 function withoutMonths(user: UserEntry): UserTotals {
   const { months: _months, ...totals } = user;
