@@ -67,7 +67,6 @@ const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 const defaultModelBody = z.object({ model: z.enum(MODEL_ALIASES, { error: `model must be one of ${MODEL_ALIASES.join(', ')}` }) });
-/** Plausible after lowercasing; `local@localhost` (sign-in disabled) passes. */
 
 export function apiRoutes(deps: ApiDeps): express.Router {
   const router = express.Router();

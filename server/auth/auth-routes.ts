@@ -8,7 +8,7 @@
  * `issuer`: the SDK adds it to the redirects it makes, `clientRedirect` to ours.
  */
 import { createHash } from 'node:crypto';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import {
   authorizationHandler,
@@ -178,12 +178,12 @@ const NOT_THIS_BROWSER =
  * Registration bodies are parsed here, capped at REGISTRATION_MAX_BYTES (the SDK's handler
  * then finds the body parsed); a larger one gets RFC 7591's error, not a stored 90 KB client.
  */
-function registrationBodyLimit(): RequestHandler[] {
-  const tooLarge = (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+function registrationBodyLimit(): (RequestHandler | ErrorRequestHandler)[] {
+  const tooLarge: ErrorRequestHandler = (err: unknown, _req, res, next) => {
     if ((err as { type?: unknown } | null)?.type !== 'entity.too.large') return next(err);
     res.status(400).json({ error: 'invalid_client_metadata', error_description: `The registration is larger than ${REGISTRATION_MAX_BYTES} bytes.` });
   };
-  return [express.json({ limit: REGISTRATION_MAX_BYTES }), tooLarge as unknown as RequestHandler];
+  return [express.json({ limit: REGISTRATION_MAX_BYTES }), tooLarge];
 }
 
 function sendError(res: Response, status: number, message: string): void {

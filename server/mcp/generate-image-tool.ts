@@ -9,6 +9,8 @@ import {
   IMAGE_SIZES,
   MAX_PROMPT_CHARS,
   MAX_REFERENCE_IMAGES,
+  type AspectRatio,
+  type ImageSize,
 } from '../core/options.js';
 import { monthOf } from '../core/budget.js';
 import { spentText, type Generation, type GenerationStage, type StartedGeneration } from '../generation/generate-image.js';
@@ -107,7 +109,7 @@ export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, cal
 }
 
 /** Not an error: the generation goes on, and image_info with its title brings the image. */
-function stillGenerating(started: StartedGeneration, input: { imageSize: (typeof IMAGE_SIZES)[number]; aspectRatio: (typeof ASPECT_RATIOS)[number] }, publicUrl: string): CallToolResult {
+function stillGenerating(started: StartedGeneration, input: { imageSize: ImageSize; aspectRatio: AspectRatio }, publicUrl: string): CallToolResult {
   const text =
     `Still generating "${started.name}" (${input.imageSize}, ${input.aspectRatio}): large images can take a few minutes. ` +
     `It goes on without this call. Do not generate it again: call image_info with "${started.name}" in about 30 seconds ` +

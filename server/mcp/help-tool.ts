@@ -25,14 +25,9 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, call: ToolCa
     async () => {
       const { email } = call.caller;
       const month = monthOf((deps.now?.() ?? new Date()).toISOString());
-      const [prefs, current, setting, spend] = await Promise.all([
-        deps.records.prefs(email),
-        deps.models.current(),
-        deps.records.budget(email),
-        deps.records.monthSpend(email, month),
-      ]);
+      const [prefs, current, spend] = await Promise.all([deps.records.prefs(email), deps.models.current(), deps.records.monthSpend(email, month)]);
       const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
-      return textResult(helpText(deps.catalogue, current, alias, { limitUsd: effectiveLimit(setting, deps.monthlyBudgetUsd), spend }));
+      return textResult(helpText(deps.catalogue, current, alias, { limitUsd: effectiveLimit(prefs.monthlyBudgetUsd, deps.monthlyBudgetUsd), spend }));
     },
   );
 }

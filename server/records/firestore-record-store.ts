@@ -335,10 +335,6 @@ export class FirestoreRecordStore implements RecordStore {
       .sort((a, b) => a.totals.email.localeCompare(b.totals.email));
   }
 
-  async budget(email: string): Promise<number | null | undefined> {
-    const snapshot = await this.guard(() => this.userRef(email).get());
-    return parseUserDoc(snapshot.data() ?? {}).monthlyBudgetUsd;
-  }
 
   async setBudget(email: string, limitUsd: number | null | undefined): Promise<void> {
     if (typeof limitUsd === 'number' && !(Number.isFinite(limitUsd) && limitUsd >= 0)) {

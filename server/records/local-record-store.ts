@@ -145,9 +145,6 @@ export class LocalRecordStore implements RecordStore {
     });
   }
 
-  async budget(email: string): Promise<number | null | undefined> {
-    return (await this.readBudgets())[email];
-  }
 
   async setBudget(email: string, limitUsd: number | null | undefined): Promise<void> {
     await this.ensureRoot();

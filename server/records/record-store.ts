@@ -33,7 +33,7 @@ export interface GenerationRecord {
 
 export interface UserPrefs {
   readonly defaultModel?: ModelAlias;
-  /** The user's own monthly limit, as `budget()` gives it; read here too (one read for a generation), set only with setBudget. */
+  /** The user's own monthly limit set by an admin: USD, null for none, absent for the deployment's default. Set only with setBudget. */
   readonly monthlyBudgetUsd?: number | null;
 }
 
@@ -156,8 +156,7 @@ export interface RecordStore {
   listGenerating(email: string): Promise<GenerationJob[]>;
   /** What the user spent (and has reserved) in `month` (`YYYY-MM`). */
   monthSpend(email: string, month: string): Promise<MonthSpend>;
-  /** The user's own monthly limit set by an admin: USD, null for none, undefined for the deployment's default. */
-  budget(email: string): Promise<number | null | undefined>;
+  /** Sets the user's own monthly limit: USD, null for none, undefined for the deployment's default (read in prefs()). */
   setBudget(email: string, limitUsd: number | null | undefined): Promise<void>;
   /**
    * For costs shown with budgets: every user with spend (as allTotals), or just `email` (even

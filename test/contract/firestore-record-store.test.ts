@@ -325,7 +325,7 @@ describe('FirestoreRecordStore jobs and budgets with Firestore frozen', function
       getJob: store.getJob(job.name),
       listGenerating: store.listGenerating(job.email),
       monthSpend: store.monthSpend(job.email, monthOf(job.startedAt)),
-      budget: store.budget(job.email),
+      prefs: store.prefs(job.email),
       setBudget: store.setBudget(job.email, 5),
       finishJob: store.finishJob(sampleRecord({ name: job.name })),
     };

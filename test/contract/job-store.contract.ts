@@ -179,14 +179,14 @@ export function jobStoreContract(label: string, makeStore: () => Promise<RecordS
     });
 
     it('keeps each user’s own monthly limit: a number, none (null), or the default (undefined)', async () => {
-      expect(await store.budget('ada@example.com')).to.equal(undefined);
+      expect((await store.prefs('ada@example.com')).monthlyBudgetUsd).to.equal(undefined);
       await store.setBudget('ada@example.com', 5);
-      expect(await store.budget('ada@example.com')).to.equal(5);
+      expect((await store.prefs('ada@example.com')).monthlyBudgetUsd).to.equal(5);
       await store.setBudget('ada@example.com', null);
-      expect(await store.budget('ada@example.com')).to.equal(null);
+      expect((await store.prefs('ada@example.com')).monthlyBudgetUsd).to.equal(null);
       await store.setBudget('ada@example.com', undefined);
-      expect(await store.budget('ada@example.com')).to.equal(undefined);
-      expect(await store.budget('bob@example.com')).to.equal(undefined);
+      expect((await store.prefs('ada@example.com')).monthlyBudgetUsd).to.equal(undefined);
+      expect((await store.prefs('bob@example.com')).monthlyBudgetUsd).to.equal(undefined);
       // Read with the preferences too (one read for a generation); preferences keep their own value.
       await store.setPrefs('ada@example.com', { defaultModel: 'pro' });
       await store.setBudget('ada@example.com', 2.5);

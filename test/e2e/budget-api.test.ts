@@ -77,10 +77,10 @@ for (const store of STORE_KINDS) {
     it('takes null for no limit and {"default": true} for the deployment default, and the limit holds generations back', async () => {
       expect((await json<Budget>(await api(me, put({ limitUsd: null })))).limitUsd).to.equal(null);
       expect((await json<{ budget: Budget }>(await api('/me'))).budget.limitUsd).to.equal(null);
-      expect(await server.records.budget(LOCAL_CALLER.email)).to.equal(null);
+      expect((await server.records.prefs(LOCAL_CALLER.email)).monthlyBudgetUsd).to.equal(null);
 
       expect((await json<Budget>(await api(me, put({ default: true })))).limitUsd).to.equal(2);
-      expect(await server.records.budget(LOCAL_CALLER.email)).to.equal(undefined);
+      expect((await server.records.prefs(LOCAL_CALLER.email)).monthlyBudgetUsd).to.equal(undefined);
 
       await api(me, put({ limitUsd: 0 }));
       const client = await server.connect();
@@ -123,7 +123,7 @@ for (const store of STORE_KINDS) {
         expect(res.status, address).to.equal(400);
         expect((await json<{ message: string }>(res)).message, address).to.match(/is not an email address/);
       }
-      expect(await server.records.budget(LOCAL_CALLER.email)).to.equal(3);
+      expect((await server.records.prefs(LOCAL_CALLER.email)).monthlyBudgetUsd).to.equal(3);
       expect((await json<{ budget: Budget }>(await api('/me'))).budget.limitUsd).to.equal(3);
     });
 
@@ -131,7 +131,7 @@ for (const store of STORE_KINDS) {
       const res = await api('/users/Ada@Example.com/budget', put({ limitUsd: 0.29 }));
       expect(res.status).to.equal(200);
       expect((await json<Budget>(res)).limitUsd).to.equal(0.29);
-      expect(await server.records.budget('ada@example.com')).to.equal(0.29);
+      expect((await server.records.prefs('ada@example.com')).monthlyBudgetUsd).to.equal(0.29);
       expect((await api('/users/ada@example.com/budget', { method: 'GET' })).status).to.equal(404);
     });
   });
@@ -215,10 +215,10 @@ for (const store of STORE_KINDS) {
       }
       const malformed = await call(`/users/${BOB}/budget`, bob, put('{"limitUsd":'));
       expect(malformed.status, 'a malformed body').to.equal(403);
-      expect(await kit.records.budget(BOB)).to.equal(0.5);
+      expect((await kit.records.prefs(BOB)).monthlyBudgetUsd).to.equal(0.5);
       expect((await json<{ budget: Budget }>(await call('/me', bob))).budget.limitUsd).to.equal(0.5);
       expect((await fetch(`${url}/api/users/${BOB}/budget`, put({ limitUsd: 1000 }))).status, 'no token').to.equal(401);
-      expect(await kit.records.budget(BOB)).to.equal(0.5);
+      expect((await kit.records.prefs(BOB)).monthlyBudgetUsd).to.equal(0.5);
     });
   });
 }
