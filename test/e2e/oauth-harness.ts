@@ -80,6 +80,8 @@ export async function startOAuthServers(
     clientMetadata?: ClientMetadataSource;
     /** As IMG_TRUSTED_PROXIES; the proxy in front of the instances adds no X-Forwarded-For. */
     trustedProxies?: number;
+    /** As IMG_MONTHLY_BUDGET_USD. */
+    monthlyBudgetUsd?: number;
   } = {},
 ): Promise<OAuthTestServer> {
   const logger = options.logLines ? createLogger((line) => options.logLines?.push(line), {}, 'DEBUG') : silentLogger;
@@ -114,6 +116,7 @@ export async function startOAuthServers(
         }),
       },
       ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
+      ...(options.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: options.monthlyBudgetUsd } : {}),
       ...dashboard,
       publicUrl: url,
       ...everyModelServed(),
