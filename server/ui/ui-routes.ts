@@ -2,9 +2,11 @@
  * The built dashboard (web/dist) at /ui, for local mode (IMG_AUTH_DISABLED=1): the same
  * bundle Firebase Hosting serves, which finds sign-in off and shows everything. Hashed
  * assets are cached for good; the page itself is revalidated so a rebuild shows at once.
+ * Answers are compressed (Brotli or gzip, as the browser accepts), as Hosting does.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express from 'express';
 
 // The dashboard talks only to this server; in local mode it never loads Firebase.
@@ -27,6 +29,7 @@ export function uiRoutes(dashboardDir: string): express.Router {
     res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
+  router.use('/ui', compression());
   router.use(
     '/ui',
     express.static(dashboardDir, {

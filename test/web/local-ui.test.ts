@@ -1,6 +1,7 @@
 /** The dashboard at /ui on a server started with sign-in disabled (IMG_AUTH_DISABLED=1), as in the original. */
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -53,10 +54,29 @@ describe('dashboard at /ui with sign-in disabled', function () {
     const asset = await fetch(`${server.url}/ui/${script}`);
     expect(asset.status).to.equal(200);
     expect(asset.headers.get('cache-control')).to.include('immutable');
+    // Compressed as Hosting would (fetch asks for br and gzip, and unpacks the answer itself).
+    expect(asset.headers.get('content-encoding')).to.be.oneOf(['br', 'gzip']);
+    expect(asset.headers.get('vary')).to.match(/accept-encoding/i);
+    const gzip = await rawGet(`${server.url}/ui/${script}`, 'gzip');
+    const plain = await rawGet(`${server.url}/ui/${script}`, 'identity');
+    expect(gzip.encoding).to.equal('gzip');
+    expect(plain.encoding).to.equal(undefined);
+    expect(gzip.bytes, 'bytes sent gzipped').to.be.below(plain.bytes / 2);
     // Nothing outside the dashboard's directory is reachable.
     expect((await fetch(`${server.url}/ui/%2e%2e/package.json`)).status).to.be.oneOf([403, 404]);
   });
 });
+
+/** The bytes on the wire (fetch would unpack them) and their encoding. */
+function rawGet(url: string, acceptEncoding: string): Promise<{ bytes: number; encoding?: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': acceptEncoding } }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () => resolve({ bytes, ...(response.headers['content-encoding'] ? { encoding: response.headers['content-encoding'] } : {}) }));
+    }).on('error', reject);
+  });
+}
 
 describe('/ui before the dashboard is built', () => {
   it('says how to build it', async () => {
