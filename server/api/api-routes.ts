@@ -1,21 +1,25 @@
 /**
- * The dashboard's JSON API under /api. Every request carries a Firebase ID token; the server
- * decides who the caller is (verified Google email on the allow-list) and whether they are an
- * admin. Non-admins see only their own data. Errors are JSON: `{ error, message }`.
+ * The dashboard's JSON API under /api; what it answers is defined in api-types.ts. Every
+ * request carries a Firebase ID token; the server decides who the caller is (verified Google
+ * email on the allow-list) and whether they are an admin. Non-admins see only their own data.
+ * Errors are JSON: `{ error, message }`. The images' routes are in generation-routes.ts.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { EMAIL_PATTERN, canSeeRecord, isListed, LOCAL_CALLER, normalizeEmail, notAllowedMessage, type Caller } from '../core/access.js';
+import { EMAIL_PATTERN, isListed, LOCAL_CALLER, normalizeEmail, notAllowedMessage, type Caller } from '../core/access.js';
+import { figuresOf, lastMonths } from '../core/activity.js';
 import { effectiveLimit, monthOf, monthResetsAt } from '../core/budget.js';
 import { MODEL_ALIASES, chooseModel, type Catalogue } from '../core/models.js';
-import { isImageName, thumbnailNameOf } from '../core/names.js';
 import { addUsd } from '../core/totals.js';
 import { summarizeUsage, usageWindowStart } from '../core/usage.js';
 import { AppError, httpStatusOf, invalidArgument, notFound, requestBodyError, toAppError } from '../errors.js';
 import type { ImageStore } from '../images/image-store.js';
 import type { Logger } from '../log.js';
-import { MAX_PAGE_SIZE, type GenerationRecord, type RecordStore, type UserBudget } from '../records/record-store.js';
+import type { RecordStore, UserBudget } from '../records/record-store.js';
 import type { ModelResolver } from '../generation/model-resolver.js';
+import { asyncHandler, callerIn } from './api-handler.js';
+import type { Budget, BudgetSetting, CostRow, Costs, Me, ModelChoice, Usage } from './api-types.js';
+import { addGenerationRoutes } from './generation-routes.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
 
 export type ApiAuth =
@@ -38,33 +42,16 @@ export interface ApiDeps {
   readonly now?: () => Date;
 }
 
-/** A user's monthly budget as the dashboard shows it. */
-export interface BudgetView {
-  /** The limit that applies (the user's own, else the deployment's default); null: no limit. */
-  readonly limitUsd: number | null;
-  readonly spentUsd: number;
-  /** Held by generations in progress. */
-  readonly reservedUsd: number;
-  /** `YYYY-MM` (UTC). */
-  readonly month: string;
-  /** ISO 8601: the first instant of the next month, UTC. */
-  readonly resetsAt: string;
-}
-
-/** What an admin set for a user: USD, null (no limit), or 'default' (the deployment's default applies). */
-export type BudgetSetting = number | null | 'default';
-
 export const MAX_BUDGET_USD = 100_000;
 const BUDGET_FORMS =
   `Send {"limitUsd": <US dollars from 0 to ${MAX_BUDGET_USD}, at most 2 decimals>}, ` +
   '{"limitUsd": null} for no limit, or {"default": true} for the deployment’s default.';
 
-const DEFAULT_PAGE_SIZE = 24;
-
-const pageQuery = z.object({
-  user: z.string().trim().toLowerCase().max(320).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `limit is at most ${MAX_PAGE_SIZE}`).optional(),
-  cursor: z.string().max(500).optional(),
+export const DEFAULT_COST_MONTHS = 12;
+export const MAX_COST_MONTHS = 24;
+const MONTHS_ACCEPTED = `months must be a whole number from 1 to ${MAX_COST_MONTHS} (default ${DEFAULT_COST_MONTHS})`;
+const costsQuery = z.object({
+  months: z.coerce.number({ error: MONTHS_ACCEPTED }).int(MONTHS_ACCEPTED).min(1, MONTHS_ACCEPTED).max(MAX_COST_MONTHS, MONTHS_ACCEPTED).optional(),
 });
 const defaultModelBody = z.object({ model: z.enum(MODEL_ALIASES, { error: `model must be one of ${MODEL_ALIASES.join(', ')}` }) });
 
@@ -78,16 +65,16 @@ export function apiRoutes(deps: ApiDeps): express.Router {
   router.use('/api', asyncHandler(async (req, res) => {
     res.locals.caller = await callerOf(req, deps.auth);
   }));
-  const callerIn = (res: Response) => res.locals.caller as Caller;
-  const thisMonth = () => monthOf((deps.now?.() ?? new Date()).toISOString());
-  const budgetView = ({ setting, spend }: UserBudget): BudgetView => ({
+  const now = () => deps.now?.() ?? new Date();
+  const thisMonth = () => monthOf(now().toISOString());
+  const budgetView = ({ setting, spend }: UserBudget): Budget => ({
     limitUsd: effectiveLimit(setting, deps.monthlyBudgetUsd) ?? null,
     spentUsd: spend.spentUsd,
     reservedUsd: spend.reservedUsd,
     month: spend.month,
     resetsAt: monthResetsAt(spend.month),
   });
-  const budgetOf = async (email: string): Promise<BudgetView> => budgetView((await records.userBudgets(thisMonth(), email))[0]!);
+  const budgetOf = async (email: string): Promise<Budget> => budgetView((await records.userBudgets(thisMonth(), email))[0]!);
 
   router.get('/api/me', asyncHandler(async (_req, res) => {
     const caller = callerIn(res);
@@ -98,13 +85,15 @@ export function apiRoutes(deps: ApiDeps): express.Router {
       defaultModel: chooseModel(catalogue, undefined, prefs.defaultModel).alias,
       mcpUrl: deps.mcpUrl,
       budget,
+      defaultBudgetUsd: deps.monthlyBudgetUsd ?? null,
       // Each alias as it runs now (its first served model); with none served, its first, marked unavailable.
-      models: MODEL_ALIASES.map((alias) => {
+      models: MODEL_ALIASES.map((alias): ModelChoice => {
         const { candidates, useFor } = catalogue[alias];
-        const m = current[alias][0] ?? candidates[0];
-        return { alias, id: m?.id, label: m?.label, useFor, available: current[alias].length > 0, pricesUsd: m?.pricesUsd ?? {} };
+        // Every alias has at least one candidate (the catalogue is built so).
+        const m = (current[alias][0] ?? candidates[0])!;
+        return { alias, id: m.id, label: m.label, useFor, available: current[alias].length > 0, pricesUsd: m.pricesUsd };
       }),
-    });
+    } satisfies Me);
   }));
 
   router.put('/api/me/default-model', express.json({ limit: '4kb' }), asyncHandler(async (req, res) => {
@@ -115,17 +104,30 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.json({ defaultModel: body.data.model });
   }));
 
-  router.get('/api/costs', asyncHandler(async (_req, res) => {
+  router.get('/api/costs', asyncHandler(async (req, res) => {
+    const query = costsQuery.safeParse(req.query);
+    if (!query.success) throw invalidArgument(query.error.issues.map((i) => i.message).join('; '));
     const caller = callerIn(res);
-    // One read per user (and one for the jobs in flight), whatever the number of images.
+    const months = lastMonths(now(), query.data.months ?? DEFAULT_COST_MONTHS);
+    // One read per user (and one for the jobs in flight), whatever the number of images or months.
     const users = await records.userBudgets(thisMonth(), caller.isAdmin ? undefined : caller.email);
-    const rows = users.map((u) => {
+    const rows = users.map((u): CostRow => {
       const budgetSetting: BudgetSetting | undefined = caller.isAdmin ? (u.setting === undefined ? 'default' : u.setting) : undefined;
       const { email, imageCount, costUsd } = u.totals;
-      return { email, imageCount, costUsd, budget: budgetView(u), ...(budgetSetting === undefined ? {} : { budgetSetting }) };
+      return {
+        email,
+        imageCount,
+        costUsd,
+        budget: budgetView(u),
+        months: months.map((month) => {
+          const figures = figuresOf(u.months, month);
+          return { month, spentUsd: figures.costUsd, generatedCount: figures.generatedCount };
+        }),
+        ...(budgetSetting === undefined ? {} : { budgetSetting }),
+      };
     });
     const total = rows.reduce((sum, r) => ({ imageCount: sum.imageCount + r.imageCount, costUsd: addUsd(sum.costUsd, r.costUsd) }), { imageCount: 0, costUsd: 0 });
-    res.json({ users: rows, total });
+    res.json({ users: rows, total, months } satisfies Costs);
   }));
 
   // Admins only, checked before the body is read: anyone else gets 403 whatever they send.
@@ -141,34 +143,14 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.json(await budgetOf(email));
   }));
 
-  router.get('/api/generations', asyncHandler(async (req, res) => {
-    const query = pageQuery.safeParse(req.query);
-    if (!query.success) throw invalidArgument(query.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-    const caller = callerIn(res);
-    const user = query.data.user ?? caller.email;
-    if (user !== caller.email && !caller.isAdmin) throw new AppError('PERMISSION_DENIED', 'Only admins can see other users’ images.');
-    const page = await records.listByUser(user, { limit: query.data.limit ?? DEFAULT_PAGE_SIZE, cursor: query.data.cursor });
-    res.json({ generations: page.records.map(toView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
-  }));
+  addGenerationRoutes(router, { records, images, logger });
 
   router.get('/api/usage', asyncHandler(async (_req, res) => {
     if (!callerIn(res).isAdmin) throw new AppError('PERMISSION_DENIED', 'Only admins can see the usage of every user.');
-    const now = deps.now?.() ?? new Date();
-    const [totals, recent] = await Promise.all([records.allTotals(), records.listSince(usageWindowStart(now))]);
-    res.json(summarizeUsage(totals, recent, now));
-  }));
-
-  router.delete('/api/generations/:name', asyncHandler(async (req, res) => {
-    const caller = callerIn(res);
-    const name = String(req.params.name ?? '');
-    const record = isImageName(name) ? await records.get(name) : undefined;
-    // The same answer for absent and not-yours: titles of others' images reveal nothing.
-    if (!record || !canSeeRecord(caller, record.email)) throw notFound(`No image titled ${name.slice(0, 80)} that you can delete.`);
-    // Record first: once it is gone no gallery shows the image, even if removing the image fails.
-    await records.remove(record.name);
-    await images.remove(record.name);
-    logger.info('image deleted', { name: record.name, by: caller.email, owner: record.email });
-    res.status(204).end();
+    const at = now();
+    // Cumulative day logs, one read per user: deleting an image changes none of these figures.
+    const activity = await records.activity(usageWindowStart(at));
+    res.json(summarizeUsage(activity, at) satisfies Usage);
   }));
 
   router.use('/api', (_req, _res, next) => next(notFound('No such API endpoint.')));
@@ -221,32 +203,4 @@ async function callerOf(req: Request, auth: ApiAuth): Promise<Caller> {
   const isAdmin = isListed(auth.adminEmails, identity.email);
   if (!isAdmin && !isListed(auth.allowedEmails, identity.email)) throw new AppError('PERMISSION_DENIED', notAllowedMessage(identity.email));
   return { email: identity.email, isAdmin, isAllowed: true };
-}
-
-function toView(record: GenerationRecord) {
-  return {
-    name: record.name,
-    email: record.email,
-    prompt: record.prompt,
-    createdAt: record.createdAt,
-    modelAlias: record.modelAlias,
-    modelId: record.modelId,
-    imageSize: record.imageSize,
-    aspectRatio: record.aspectRatio,
-    costUsd: record.costUsd,
-    width: record.width,
-    height: record.height,
-    // Relative: the dashboard and the images share one origin (Hosting rewrites /i/**).
-    imageUrl: `/i/${record.name}`,
-    thumbnailUrl: `/i/${thumbnailNameOf(record.name)}`,
-  };
-}
-
-/** Express 5 passes rejected promises to the error handler; this only adds `next()` on success for middleware. */
-function asyncHandler(handler: (req: Request, res: Response) => Promise<void>) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    handler(req, res).then(() => {
-      if (!res.headersSent) next();
-    }, next);
-  };
 }

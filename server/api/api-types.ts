@@ -175,7 +175,7 @@ export interface GenerationPage {
   /** Newest first. May hold fewer than `limit` while `nextCursor` is set (a search scans a bounded number of records per call). */
   readonly generations: readonly Generation[];
   readonly nextCursor?: string;
-  /** On the first page without filters only: the user's generations in progress (or failed lately), newest first. */
+  /** On the first page without filters only: the user's generations in progress, and those failed in the last 24 hours, newest first. */
   readonly pending?: readonly PendingGeneration[];
 }
 

@@ -10,10 +10,11 @@ export interface CountedGeneration {
 
 export interface UserTotals {
   readonly email: string;
+  /** Images that exist now: deleting one lowers it. */
   readonly imageCount: number;
   /** Cumulative: deleting an image does not lower it. Includes `unrecordedCostUsd`. */
   readonly costUsd: number;
-  /** By the model of each record; spend without a record (below) is under no model. */
+  /** By the model of each record (images that exist now, cumulative spend); spend without a record (below) is under no model. */
   readonly byModel: Readonly<Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>>>;
   readonly lastGenerationAt?: string;
   /**
@@ -44,6 +45,16 @@ export function addGeneration(totals: UserTotals, generation: CountedGeneration)
       [generation.modelAlias]: { imageCount: model.imageCount + 1, costUsd: addUsd(model.costUsd, generation.costUsd) },
     },
     lastGenerationAt: last !== undefined && last > generation.createdAt ? last : generation.createdAt,
+  };
+}
+
+/** The totals after an image was deleted: one image fewer (of its model too); the spend stays (it is cumulative). */
+export function removeGeneration(totals: UserTotals, modelAlias: ModelAlias): UserTotals {
+  const model = totals.byModel[modelAlias];
+  return {
+    ...totals,
+    imageCount: Math.max(0, totals.imageCount - 1),
+    byModel: model ? { ...totals.byModel, [modelAlias]: { ...model, imageCount: Math.max(0, model.imageCount - 1) } } : totals.byModel,
   };
 }
 

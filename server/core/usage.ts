@@ -1,18 +1,19 @@
 /**
- * The admin usage report: per user, cumulative figures from their totals plus what they did
- * in the last 30 days; and activity per day over the last 14. Pure: the records come in.
+ * The admin usage report: per user, their totals (images that exist now, cumulative spend)
+ * and what they generated and spent in the last 30 days; and activity per day over the last
+ * 14. Every figure over time comes from the cumulative day log, so deleting an image later
+ * changes none of them. Pure: the users' totals and day logs come in.
  */
-import type { ModelAlias } from './models.js';
+import { lastDays, periodsSince, type PeriodLog } from './activity.js';
 import { addUsd, type UserTotals } from './totals.js';
 
 export const RECENT_DAYS = 30;
 export const ACTIVITY_DAYS = 14;
 
-export interface UsageRecord {
-  readonly email: string;
-  readonly modelAlias: ModelAlias;
-  readonly costUsd: number;
-  readonly createdAt: string;
+/** A user's totals beside their day log (only the days the report needs). */
+export interface UserActivity {
+  readonly totals: UserTotals;
+  readonly days: PeriodLog;
 }
 
 export interface UserUsage {
@@ -20,42 +21,45 @@ export interface UserUsage {
   readonly imageCount: number;
   readonly costUsd: number;
   readonly byModel: UserTotals['byModel'];
-  readonly last30Days: { readonly imageCount: number; readonly costUsd: number };
+  readonly last30Days: { readonly generatedCount: number; readonly spentUsd: number };
   readonly lastGenerationAt?: string;
 }
 
 export interface DailyActivity {
   /** YYYY-MM-DD, UTC. */
   readonly day: string;
-  readonly imageCount: number;
-  readonly costUsd: number;
+  readonly generatedCount: number;
+  readonly spentUsd: number;
 }
 
-/** The first instant counted as "recent", for querying the records the report needs. */
+/** The first day the report reads: today and the 29 days before it ("the last 30 days", UTC). */
 export function usageWindowStart(now: Date): string {
-  return new Date(now.getTime() - RECENT_DAYS * 86_400_000).toISOString();
+  return lastDays(now, Math.max(RECENT_DAYS, ACTIVITY_DAYS)).at(-1)!;
 }
 
-export function summarizeUsage(totals: readonly UserTotals[], recent: readonly UsageRecord[], now: Date): { users: UserUsage[]; daily: DailyActivity[] } {
-  const since = usageWindowStart(now);
-  const recentByUser = new Map<string, { imageCount: number; costUsd: number }>();
-  for (const r of recent.filter((r) => r.createdAt >= since)) {
-    const entry = recentByUser.get(r.email) ?? { imageCount: 0, costUsd: 0 };
-    recentByUser.set(r.email, { imageCount: entry.imageCount + 1, costUsd: addUsd(entry.costUsd, r.costUsd) });
-  }
-  const users = totals.map((t) => ({
+export function summarizeUsage(activity: readonly UserActivity[], now: Date): { users: UserUsage[]; daily: DailyActivity[] } {
+  const recentFrom = lastDays(now, RECENT_DAYS).at(-1)!;
+  const users = activity.map(({ totals: t, days }) => ({
     email: t.email,
     imageCount: t.imageCount,
     costUsd: t.costUsd,
     byModel: t.byModel,
-    last30Days: recentByUser.get(t.email) ?? { imageCount: 0, costUsd: 0 },
+    last30Days: Object.values(periodsSince(days, recentFrom)).reduce(
+      (sum, d) => ({ generatedCount: sum.generatedCount + d.generatedCount, spentUsd: addUsd(sum.spentUsd, d.costUsd) }),
+      { generatedCount: 0, spentUsd: 0 },
+    ),
     ...(t.lastGenerationAt ? { lastGenerationAt: t.lastGenerationAt } : {}),
   }));
 
   // Every one of the last 14 days, today first, quiet days included (a chart needs them).
-  const daily = Array.from({ length: ACTIVITY_DAYS }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10)).map((day) => {
-    const onDay = recent.filter((r) => r.createdAt.startsWith(day));
-    return { day, imageCount: onDay.length, costUsd: onDay.reduce((sum, r) => addUsd(sum, r.costUsd), 0) };
-  });
+  const daily = lastDays(now, ACTIVITY_DAYS).map((day) =>
+    activity.reduce(
+      (sum, { days }) => {
+        const figures = days[day];
+        return figures ? { day, generatedCount: sum.generatedCount + figures.generatedCount, spentUsd: addUsd(sum.spentUsd, figures.costUsd) } : sum;
+      },
+      { day, generatedCount: 0, spentUsd: 0 },
+    ),
+  );
   return { users, daily };
 }

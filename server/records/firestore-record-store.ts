@@ -3,12 +3,14 @@
  *
  * - `generations/{id}`: one document per record, every record field; `createdAt` is the
  *   ISO string, so it round-trips exactly and sorts as the local store sorts it.
- * - `users/{encodeURIComponent(email)}`: the user's running totals (`imageCount`,
- *   `costMicros`, `byModel.{alias}.imageCount|costMicros`, `lastGenerationAtMs`,
+ * - `users/{encodeURIComponent(email)}`: the user's running totals (`imageCount` committed
+ *   and `deletedCount` deleted, so images that exist now are the difference; `costMicros`,
+ *   cumulative; `byModel.{alias}.imageCount|deletedCount|costMicros`, `lastGenerationAtMs`,
  *   `unrecordedCostMicros`: imported spend without a record, included in `costMicros`),
- *   spend by month (`months.{YYYY-MM}.costMicros`), preferences (`defaultModel`), the
- *   admin's monthly limit (`monthlyBudgetUsd`) and `jobsStarted`, so totals cost one read
- *   per user, never one per record.
+ *   spend and generations by month and day (`months.{YYYY-MM}`, `days.{YYYY-MM-DD}`:
+ *   `costMicros`, `generatedCount`), preferences (`defaultModel`), the admin's monthly limit
+ *   (`monthlyBudgetUsd`) and `jobsStarted`, so totals, costs and the usage report cost one
+ *   read per user, never one per record.
  * - `jobs/{id}`: one document per generation job, every job field (times as ISO strings),
  *   plus `expiresAt` (a Timestamp, 7 days after the start) for the TTL policy that deletes
  *   old jobs. A job past `expiresAt` reads as gone, so nothing depends on when TTL deletes.
@@ -19,7 +21,12 @@
  * update and need no transaction: costs are added as integer micro-dollars (exact), and
  * `lastGenerationAtMs` takes the numeric maximum, so an older record committed late (or an
  * import in any order) never moves it back. `finishJob` is the same batch plus the job's
- * deletion.
+ * deletion. `remove` reads the record and deletes it on condition that it is unchanged,
+ * in one batch with `deletedCount` +1: of removes that race, only one counts.
+ *
+ * Searches: model, size and days are where clauses (one composite index per combination,
+ * firestore.indexes.json); prompt words are matched in memory over a bounded scan that reads
+ * only the prompt; summaries without words are count() and sum() aggregations.
  *
  * What a month has reserved is not stored: it is the sum over the user's jobs still
  * generating whose lease has not passed, so a job whose instance died stops holding budget
@@ -43,7 +50,6 @@
  * that lands past the deadline holds its estimate until its lease passes.)
  */
 import {
-  FieldPath,
   FieldValue,
   Timestamp,
   type CollectionReference,
@@ -54,31 +60,38 @@ import {
   type WriteBatch,
 } from '@google-cloud/firestore';
 import { z } from 'zod';
+import { dayOf, periodsSince, type PeriodLog } from '../core/activity.js';
 import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
+import { textWords, type RecordFilter } from '../core/search.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
+import type { UserActivity } from '../core/usage.js';
 import { AppError, invalidArgument } from '../errors.js';
 import { FirestoreDeadlineError, withinDeadline } from '../firestore/deadline.js';
 import { callDeadlineMs } from '../firestore/firestore-client.js';
 import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
-import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor } from './cursor.js';
-import { isAlive, newestJobFirst, settled } from './job-state.js';
+import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, searchScope } from './cursor.js';
+import { isAlive, isRecentJob, newestJobFirst, settled } from './job-state.js';
 import { generationJobSchema, generationRecordSchema } from './record-schema.js';
+import { aggregateSummary, filteredQuery, newestFirst, scanForWords, scannedCosts } from './firestore-search.js';
 import {
   JOB_LEASE_LOST,
   MAX_PAGE_SIZE,
+  SEARCH_SCAN_LIMIT,
   WriteOutcomeUnknownError,
   type GenerationJob,
   type GenerationPage,
   type GenerationRecord,
   type JobStart,
   type RecordStore,
+  type RecordSummary,
+  type SearchOptions,
   type UserBudget,
   type UserPrefs,
 } from './record-store.js';
 
-export interface FirestoreRecordStoreOptions {
+export interface FirestoreRecordStoreOptions extends SearchOptions {
   /**
    * Prepended to every collection name (e.g. `staging_` → `staging_generations`), to share
    * one database between deployments. firestore.indexes.json covers the unprefixed names.
@@ -96,6 +109,8 @@ const JOB_KEEP_MS = 7 * 24 * 3600 * 1000;
 const START_JOB_ATTEMPTS = 25;
 /** A job changes hands rarely (its instance, a start marking it failed, its finish): a few tries. */
 const CHANGE_JOB_ATTEMPTS = 5;
+/** A remove retries when another write to the record came between its read and its delete. */
+const REMOVE_ATTEMPTS = 5;
 /** gRPC's ABORTED: contention. */
 const ABORTED = 10;
 /** How a conditional batch fails when another write came first; nothing of it was applied. */
@@ -103,17 +118,26 @@ const LOST_RACE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, ALREADY_EXISTS,
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 const micros = z.number().int().nonnegative();
+const counter = z.number().int().nonnegative();
+/**
+ * A period's figures. Written before counts were kept, a month has `costMicros` only (read
+ * as 0 generations); a day or month of billed failures only has `costMicros` too.
+ */
+const periodSchema = z.object({ costMicros: micros.default(0), generatedCount: counter.default(0) });
 const userDocSchema = z.object({
   email: z.string().optional(),
-  imageCount: z.number().int().nonnegative().optional(),
+  /** Images ever committed; `deletedCount` of them are gone (kept apart so both only ever increase). */
+  imageCount: counter.optional(),
+  deletedCount: counter.optional(),
   costMicros: micros.optional(),
-  byModel: z.partialRecord(z.enum(MODEL_ALIASES), z.object({ imageCount: z.number().int().nonnegative(), costMicros: micros })).optional(),
+  byModel: z.partialRecord(z.enum(MODEL_ALIASES), z.object({ imageCount: counter.default(0), deletedCount: counter.default(0), costMicros: micros.default(0) })).optional(),
   lastGenerationAtMs: z.number().optional(),
   unrecordedCostMicros: micros.optional(),
   defaultModel: z.unknown().optional(),
-  months: z.record(z.string(), z.object({ costMicros: micros })).optional(),
+  months: z.record(z.string(), periodSchema).optional(),
+  days: z.record(z.string(), periodSchema).optional(),
   monthlyBudgetUsd: z.number().nonnegative().nullable().optional(),
-  jobsStarted: z.number().int().nonnegative().optional(),
+  jobsStarted: counter.optional(),
 });
 type UserDoc = z.infer<typeof userDocSchema>;
 
@@ -125,6 +149,7 @@ export class FirestoreRecordStore implements RecordStore {
   private readonly users: CollectionReference;
   private readonly jobs: CollectionReference;
   private readonly deadlineMs: number;
+  private readonly searchScanLimit: number;
 
   constructor(db: Firestore, options: FirestoreRecordStoreOptions = {}) {
     const prefix = options.collectionPrefix ?? '';
@@ -133,6 +158,7 @@ export class FirestoreRecordStore implements RecordStore {
     this.users = db.collection(`${prefix}users`);
     this.jobs = db.collection(`${prefix}jobs`);
     this.deadlineMs = callDeadlineMs(db);
+    this.searchScanLimit = options.searchScanLimit ?? SEARCH_SCAN_LIMIT;
   }
 
   async commit(record: GenerationRecord): Promise<void> {
@@ -145,20 +171,45 @@ export class FirestoreRecordStore implements RecordStore {
     return data === undefined ? undefined : toRecord(data);
   }
 
-  async listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage> {
+  async listByUser(email: string, page: { limit: number; cursor?: string; filter?: RecordFilter }): Promise<GenerationPage> {
     checkPageLimit(page.limit, MAX_PAGE_SIZE);
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    // Needs the composite index in firestore.indexes.json (email, createdAt desc, __name__ desc).
-    let query = this.generations
-      .where('email', '==', email)
-      .orderBy('createdAt', 'desc')
-      .orderBy(FieldPath.documentId(), 'desc');
-    if (after) query = query.startAfter(after.createdAt, idOf(after.name));
-    // One more than asked for tells whether there is a next page without a second query.
-    const snapshot = await this.guard(() => query.limit(page.limit + 1).get());
-    const records = snapshot.docs.slice(0, page.limit).map((doc) => toRecord(doc.data()));
-    const last = records.at(-1);
-    return snapshot.size > page.limit && last ? { records, nextCursor: encodeCursor(last) } : { records };
+    const filter = page.filter ?? {};
+    const scope = searchScope(email, filter);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
+    const from = newestFirst(filteredQuery(this.generations, email, filter));
+    const words = textWords(filter);
+    if (words === undefined) {
+      // One more than asked for tells whether there is a next page without a second query.
+      const snapshot = await this.guard(() => from(after).limit(page.limit + 1).get());
+      const records = snapshot.docs.slice(0, page.limit).map((doc) => toRecord(doc.data()));
+      const last = records.at(-1);
+      return snapshot.size > page.limit && last ? { records, nextCursor: encodeCursor(last, scope) } : { records };
+    }
+    const found = await this.guard(() => scanForWords(from, words, { limit: page.limit, scanLimit: this.searchScanLimit, after }));
+    // The matches whole, in one round trip; one deleted since the scan is left out.
+    const whole = found.matches.length === 0 ? [] : await this.guard(() => this.db.getAll(...found.matches.map((doc) => doc.ref)));
+    const records = whole.flatMap((doc) => {
+      const data = doc.data();
+      return data === undefined ? [] : [toRecord(data)];
+    });
+    return found.next ? { records, nextCursor: encodeCursor(found.next, scope) } : { records };
+  }
+
+  async summarizeByUser(email: string, filter: RecordFilter): Promise<RecordSummary> {
+    const words = textWords(filter);
+    const query = filteredQuery(this.generations, email, filter);
+    if (words === undefined) {
+      try {
+        const { imageCount, costUsd } = await this.guard(() => aggregateSummary(query, filter));
+        // Firestore sums doubles: keep the total to a millionth, as every other figure.
+        return { imageCount, costUsd: fromMicros(toMicros(costUsd)) };
+      } catch (err) {
+        // An index not (yet) built answers FAILED_PRECONDITION: read the costs instead, slower but right.
+        if (!(err instanceof AppError) || firestoreCodeOf(err.cause) !== FAILED_PRECONDITION) throw err;
+      }
+    }
+    const costs = await this.guard(() => scannedCosts(query, words));
+    return { imageCount: costs.length, costUsd: fromMicros(costs.reduce((sum, cost) => sum + toMicros(cost), 0)) };
   }
 
   async listSince(since: string): Promise<GenerationRecord[]> {
@@ -168,8 +219,31 @@ export class FirestoreRecordStore implements RecordStore {
   }
 
   async remove(name: ImageName): Promise<void> {
-    // Deleting a missing document succeeds, so removing twice is not an error.
-    await this.guard(() => this.generationRef(name).delete());
+    // Read, then delete on condition that the record is as read, in one batch with the
+    // owner's deletedCount: of removes that race, one deletes and counts; the others find it
+    // gone (the precondition fails, and nothing of their batch is applied) and stop.
+    const ref = this.generationRef(name);
+    await this.guard(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const snapshot = await ref.get();
+        if (!snapshot.exists || snapshot.updateTime === undefined) return;
+        const owner = removedRecordSchema.safeParse(snapshot.data());
+        const batch = this.db.batch();
+        batch.delete(ref, { lastUpdateTime: snapshot.updateTime });
+        // A record too damaged to say whose it is goes uncounted rather than staying forever.
+        if (owner.success) {
+          const { email, modelAlias } = owner.data;
+          batch.set(this.userRef(email), { email, deletedCount: FieldValue.increment(1), byModel: { [modelAlias]: { deletedCount: FieldValue.increment(1) } } }, { merge: true });
+        }
+        try {
+          await batch.commit();
+          return;
+        } catch (err) {
+          const code = firestoreCodeOf(err);
+          if (typeof code !== 'number' || !LOST_RACE_CODES.has(code) || attempt === REMOVE_ATTEMPTS) throw err;
+        }
+      }
+    });
   }
 
   async totals(email: string): Promise<UserTotals> {
@@ -189,6 +263,17 @@ export class FirestoreRecordStore implements RecordStore {
         return toTotals(user.email ?? decodeURIComponent(doc.id), user);
       })
       .sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  async activity(sinceDay: string): Promise<UserActivity[]> {
+    // The same one query as allTotals: the day log is on the user document.
+    const snapshot = await this.guard(() => this.users.where('costMicros', '>', 0).get());
+    return snapshot.docs
+      .map((doc) => {
+        const user = parseUserDoc(doc.data());
+        return { totals: toTotals(user.email ?? decodeURIComponent(doc.id), user), days: periodsSince(toPeriodLog(user.days), sinceDay) };
+      })
+      .sort((a, b) => a.totals.email.localeCompare(b.totals.email));
   }
 
   /**
@@ -273,6 +358,7 @@ export class FirestoreRecordStore implements RecordStore {
               email: job.email,
               costMicros: FieldValue.increment(billedMicros),
               months: { [monthOf(failedAt)]: { costMicros: FieldValue.increment(billedMicros) } },
+              days: { [dayOf(failedAt)]: { costMicros: FieldValue.increment(billedMicros) } },
             },
             { merge: true },
           );
@@ -299,6 +385,18 @@ export class FirestoreRecordStore implements RecordStore {
     return snapshot.docs
       .map((doc) => toStoredJob(doc.data()).job)
       .filter((job) => isAlive(job, nowMs))
+      .sort(newestJobFirst);
+  }
+
+  async listJobs(email: string, since: string): Promise<GenerationJob[]> {
+    // Finished jobs are deleted, and the rest expire within days: a user has few.
+    const snapshot = await this.guard(() => this.jobs.where('email', '==', email).get());
+    const nowMs = Date.now();
+    return snapshot.docs
+      .map((doc) => toStoredJob(doc.data()))
+      .filter((stored) => stored.expiresAtMs > nowMs)
+      .map((stored) => settled(stored.job, nowMs))
+      .filter((job) => isRecentJob(job, nowMs, since))
       .sort(newestJobFirst);
   }
 
@@ -330,6 +428,7 @@ export class FirestoreRecordStore implements RecordStore {
           totals: toTotals(owner, user),
           setting: user.monthlyBudgetUsd,
           spend: monthSpendOf(month, user, alive.filter((job) => job.email === owner)),
+          months: toPeriodLog(user.months),
         };
       })
       .sort((a, b) => a.totals.email.localeCompare(b.totals.email));
@@ -363,7 +462,8 @@ export class FirestoreRecordStore implements RecordStore {
         costMicros: FieldValue.increment(costMicros),
         byModel: { [parsed.modelAlias]: { imageCount: FieldValue.increment(1), costMicros: FieldValue.increment(costMicros) } },
         lastGenerationAtMs: FieldValue.maximum(createdAtMs),
-        months: { [monthOf(parsed.createdAt)]: { costMicros: FieldValue.increment(costMicros) } },
+        months: { [monthOf(parsed.createdAt)]: { costMicros: FieldValue.increment(costMicros), generatedCount: FieldValue.increment(1) } },
+        days: { [dayOf(parsed.createdAt)]: { costMicros: FieldValue.increment(costMicros), generatedCount: FieldValue.increment(1) } },
       },
       { merge: true },
     );
@@ -525,17 +625,25 @@ function toTotals(email: string, user: UserDoc): UserTotals {
   const byModel: Partial<Record<ModelAlias, { imageCount: number; costUsd: number }>> = {};
   for (const alias of MODEL_ALIASES) {
     const model = user.byModel?.[alias];
-    if (model) byModel[alias] = { imageCount: model.imageCount, costUsd: fromMicros(model.costMicros) };
+    if (model) byModel[alias] = { imageCount: Math.max(0, model.imageCount - model.deletedCount), costUsd: fromMicros(model.costMicros) };
   }
   const totals = {
     email,
-    imageCount: user.imageCount ?? 0,
+    // Images that exist now: all ever committed, less those deleted.
+    imageCount: Math.max(0, (user.imageCount ?? 0) - (user.deletedCount ?? 0)),
     costUsd: fromMicros(user.costMicros ?? 0),
     byModel,
     ...(user.unrecordedCostMicros ? { unrecordedCostUsd: fromMicros(user.unrecordedCostMicros) } : {}),
   };
   return user.lastGenerationAtMs === undefined ? totals : { ...totals, lastGenerationAt: new Date(user.lastGenerationAtMs).toISOString() };
 }
+
+function toPeriodLog(periods: UserDoc['months']): PeriodLog {
+  return Object.fromEntries(Object.entries(periods ?? {}).map(([key, p]) => [key, { generatedCount: p.generatedCount, costUsd: fromMicros(p.costMicros) }]));
+}
+
+/** What remove needs of a record: whose images to count one fewer. */
+const removedRecordSchema = z.object({ email: z.string().min(1), modelAlias: z.enum(MODEL_ALIASES) });
 
 /**
  * Firestore refuses `undefined` unless the client was built with ignoreUndefinedProperties;

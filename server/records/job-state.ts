@@ -12,6 +12,11 @@ export function settled(job: GenerationJob, nowMs: number): GenerationJob {
   return { ...job, status: 'failed', failedAt: job.leaseUntil, failure: JOB_LEASE_LOST };
 }
 
+/** Generating (and alive), or failed at or after `since`: what the gallery shows. `job` is settled. */
+export function isRecentJob(job: GenerationJob, nowMs: number, since: string): boolean {
+  return isAlive(job, nowMs) || (job.status === 'failed' && (job.failedAt ?? job.startedAt) >= since);
+}
+
 /** Newest first, by start time, then by name. */
 export function newestJobFirst(a: GenerationJob, b: GenerationJob): number {
   if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? 1 : -1;

@@ -6,36 +6,66 @@
  * paging is built once from the sidecars and kept up to date in memory.
  *
  * Order of a commit: sidecar, then totals. A crash between the two leaves a record that
- * the totals do not count yet (never the reverse); see docs/data-model.md.
+ * the totals do not count yet (never the reverse); see docs/data-model.md. A remove deletes
+ * the sidecar, then counts one image fewer: a crash between leaves one image too many counted.
+ *
+ * The index keeps, beside each record's position, what a search looks at (model, size, cost
+ * and the folded prompt), so a search or a summary reads no sidecar until a record matches.
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
+import { addToPeriod, dayOf, periodsSince, type PeriodLog } from '../core/activity.js';
 import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
-import { addGeneration, addUsd, emptyTotals, withUnrecordedSpend, type UserTotals } from '../core/totals.js';
+import type { ModelAlias } from '../core/models.js';
+import type { ImageSize } from '../core/options.js';
+import { foldForSearch, matchesFields, matchesWords, textWords, type RecordFilter } from '../core/search.js';
+import { addGeneration, addUsd, emptyTotals, removeGeneration, withUnrecordedSpend, type UserTotals } from '../core/totals.js';
+import type { UserActivity } from '../core/usage.js';
 import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
-import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, type PagePosition } from './cursor.js';
-import { isAlive, newestJobFirst, settled } from './job-state.js';
+import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, searchScope, type PagePosition } from './cursor.js';
+import { isAlive, isRecentJob, newestJobFirst, settled } from './job-state.js';
 import { generationJobSchema, generationRecordSchema } from './record-schema.js';
-import { MAX_PAGE_SIZE, type GenerationJob, type GenerationPage, type GenerationRecord, type JobStart, type RecordStore, type UserBudget, type UserPrefs } from './record-store.js';
+import { chunkOf, scanForMatches } from './search-scan.js';
+import {
+  MAX_PAGE_SIZE,
+  SEARCH_SCAN_CHUNK,
+  SEARCH_SCAN_FIRST_CHUNK,
+  SEARCH_SCAN_LIMIT,
+  type GenerationJob,
+  type GenerationPage,
+  type GenerationRecord,
+  type JobStart,
+  type RecordStore,
+  type RecordSummary,
+  type SearchOptions,
+  type UserBudget,
+  type UserPrefs,
+} from './record-store.js';
 
 const modelTotals = z.object({ imageCount: z.number(), costUsd: z.number() });
+const periodFigures = z.object({ generatedCount: z.number().int().nonnegative(), costUsd: z.number().nonnegative() });
+/** Written before counts were kept, a month is its spend alone: read as no generations. */
+const monthFigures = z.union([periodFigures, z.number().nonnegative().transform((costUsd) => ({ generatedCount: 0, costUsd }))]);
 const totalsFileSchema = z.object({
   version: z.literal(1),
   users: z.record(
     z.string(),
     z.object({
       email: z.string(),
+      /** Images that exist now (lowered by a remove; written before removes counted, it counts deleted ones too). */
       imageCount: z.number(),
       costUsd: z.number(),
       byModel: z.partialRecord(z.enum(MODEL_ALIASES), modelTotals),
       lastGenerationAt: z.string().optional(),
       unrecordedCostUsd: z.number().nonnegative().optional(),
-      /** Spend by month (`YYYY-MM`): records by when they were made, billed failures by when they failed. */
-      months: z.record(z.string(), z.number().nonnegative()).optional(),
+      /** By month (`YYYY-MM`): records by when they were made, billed failures (spend only) by when they failed. */
+      months: z.record(z.string(), monthFigures).optional(),
+      /** By day (`YYYY-MM-DD`), as months. */
+      days: z.record(z.string(), periodFigures).optional(),
     }),
   ),
 });
@@ -51,15 +81,29 @@ type UserEntry = TotalsFile['users'][string];
 
 const SIDECAR_PATTERN = /^[0-9a-f]{32}\.json$/;
 
+/** A record as the index keeps it: its position and what searches look at. */
+interface IndexEntry extends PagePosition {
+  readonly modelAlias: ModelAlias;
+  readonly imageSize: ImageSize;
+  readonly costUsd: number;
+  /** The prompt as search compares it (foldForSearch). */
+  readonly folded: string;
+}
+
 export class LocalRecordStore implements RecordStore {
   private readonly serially = createSerialQueue();
-  /** email → positions of that user's records, newest first. */
-  private index: Promise<Map<string, PagePosition[]>> | undefined;
+  /** email → that user's records, newest first. */
+  private index: Promise<Map<string, IndexEntry[]>> | undefined;
 
   private readonly ensureRoot: () => Promise<void>;
+  private readonly searchScanLimit: number;
 
-  constructor(private readonly root: string) {
+  constructor(
+    private readonly root: string,
+    options: SearchOptions = {},
+  ) {
     this.ensureRoot = directoryOnce(root);
+    this.searchScanLimit = options.searchScanLimit ?? SEARCH_SCAN_LIMIT;
   }
 
   async commit(record: GenerationRecord): Promise<void> {
@@ -109,10 +153,10 @@ export class LocalRecordStore implements RecordStore {
       const failedAt = new Date().toISOString();
       const failed: GenerationJob = { ...job, status: 'failed', failedAt, failure, ...(costUsd ? { costUsd } : {}) };
       if (costUsd) {
-        // Billed, though no image came: spend without an image, in the month it failed.
+        // Billed, though no image came: spend without an image, in the month and day it failed.
         const totals = await this.readTotals();
         const user = totals.users[job.email] ?? emptyTotals(job.email);
-        await this.writeTotals({ ...totals, users: { ...totals.users, [job.email]: withMonthSpend({ ...user, costUsd: addUsd(user.costUsd, costUsd) }, monthOf(failedAt), costUsd) } });
+        await this.writeTotals({ ...totals, users: { ...totals.users, [job.email]: withPeriods({ ...user, costUsd: addUsd(user.costUsd, costUsd) }, failedAt, costUsd, false) } });
       }
       await this.writeJobs(jobs.map((j) => (j.name === name ? failed : j)));
     });
@@ -128,6 +172,15 @@ export class LocalRecordStore implements RecordStore {
     return (await this.readJobs()).filter((job) => job.email === email && isAlive(job, now)).sort(newestJobFirst);
   }
 
+  async listJobs(email: string, since: string): Promise<GenerationJob[]> {
+    const now = Date.now();
+    return (await this.readJobs())
+      .filter((job) => job.email === email)
+      .map((job) => settled(job, now))
+      .filter((job) => isRecentJob(job, now, since))
+      .sort(newestJobFirst);
+  }
+
   async monthSpend(email: string, month: string): Promise<MonthSpend> {
     const now = Date.now();
     const alive = (await this.readJobs()).filter((job) => job.email === email && isAlive(job, now));
@@ -141,8 +194,15 @@ export class LocalRecordStore implements RecordStore {
     return emails.map((owner) => {
       const user = totals.users[owner];
       const alive = jobs.filter((job) => job.email === owner && isAlive(job, now));
-      return { totals: user ? withoutMonths(user) : emptyTotals(owner), setting: budgets[owner], spend: monthSpendOf(user, alive, month) };
+      return { totals: user ? withoutPeriods(user) : emptyTotals(owner), setting: budgets[owner], spend: monthSpendOf(user, alive, month), months: user?.months ?? {} };
     });
+  }
+
+  async activity(sinceDay: string): Promise<UserActivity[]> {
+    const totals = await this.readTotals();
+    return Object.values(totals.users)
+      .map((user) => ({ totals: withoutPeriods(user), days: periodsSince(user.days, sinceDay) }))
+      .sort((a, b) => a.totals.email.localeCompare(b.totals.email));
   }
 
 
@@ -169,13 +229,13 @@ export class LocalRecordStore implements RecordStore {
       });
       const user = totals.users[parsed.email] ?? emptyTotals(parsed.email);
       try {
-        const counted = withMonthSpend(addGeneration(user, parsed), monthOf(parsed.createdAt), parsed.costUsd);
+        const counted = withPeriods(addGeneration(user, parsed), parsed.createdAt, parsed.costUsd, true);
         await this.writeTotals({ ...totals, users: { ...totals.users, [parsed.email]: counted } });
       } catch (err) {
         await rm(sidecar, { force: true });
         throw err;
       }
-      insertSorted(index, parsed.email, parsed);
+      insertSorted(index, parsed.email, indexEntryOf(parsed));
       await andThen();
     });
   }
@@ -186,16 +246,33 @@ export class LocalRecordStore implements RecordStore {
     return generationRecordSchema.parse(JSON.parse(text));
   }
 
-  async listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage> {
+  async listByUser(email: string, page: { limit: number; cursor?: string; filter?: RecordFilter }): Promise<GenerationPage> {
     checkPageLimit(page.limit, MAX_PAGE_SIZE);
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    const positions = (await this.loadIndex()).get(email) ?? [];
-    const start = after === undefined ? 0 : positions.findIndex((p) => compareNewestFirst(p, after) > 0);
-    const slice = start < 0 ? [] : positions.slice(start, start + page.limit);
-    const records = (await Promise.all(slice.map((p) => this.get(p.name)))).filter((r): r is GenerationRecord => r !== undefined);
-    const last = slice.at(-1);
-    const more = start >= 0 && start + page.limit < positions.length;
-    return more && last ? { records, nextCursor: encodeCursor(last) } : { records };
+    const filter = page.filter ?? {};
+    const scope = searchScope(email, filter);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
+    // What Firestore's query narrows by (model, size, days), then the text, read as Firestore reads it.
+    const entries = ((await this.loadIndex()).get(email) ?? []).filter((entry) => matchesFields(entry, filter));
+    const words = textWords(filter);
+    const found = await scanForMatches<IndexEntry>({
+      limit: page.limit,
+      // Without text every record read matches: one chunk of `limit` is the page.
+      scanLimit: words === undefined ? page.limit : this.searchScanLimit,
+      firstChunkSize: words === undefined ? page.limit : SEARCH_SCAN_FIRST_CHUNK,
+      chunkSize: words === undefined ? page.limit : SEARCH_SCAN_CHUNK,
+      after,
+      readChunk: (at, size) => Promise.resolve(chunkOf(entries, at, size, compareNewestFirst)),
+      positionOf: (entry) => entry,
+      matches: (entry) => words === undefined || matchesWords(entry.folded, words),
+    });
+    const records = (await Promise.all(found.matches.map((entry) => this.get(entry.name)))).filter((r): r is GenerationRecord => r !== undefined);
+    return found.next ? { records, nextCursor: encodeCursor(found.next, scope) } : { records };
+  }
+
+  async summarizeByUser(email: string, filter: RecordFilter): Promise<RecordSummary> {
+    const words = textWords(filter);
+    const entries = ((await this.loadIndex()).get(email) ?? []).filter((entry) => matchesFields(entry, filter) && (words === undefined || matchesWords(entry.folded, words)));
+    return { imageCount: entries.length, costUsd: entries.reduce((sum, entry) => addUsd(sum, entry.costUsd), 0) };
   }
 
   async listSince(since: string): Promise<GenerationRecord[]> {
@@ -206,18 +283,22 @@ export class LocalRecordStore implements RecordStore {
 
   async remove(name: ImageName): Promise<void> {
     const index = await this.loadIndex();
+    // One at a time with every other write: a second remove finds no sidecar and counts nothing.
     await this.serially(async () => {
       const record = await this.get(name);
       if (!record) return;
       await rm(this.sidecarPath(name), { force: true });
       const positions = index.get(record.email) ?? [];
       index.set(record.email, positions.filter((p) => p.name !== name));
+      const totals = await this.readTotals();
+      const user = totals.users[record.email];
+      if (user) await this.writeTotals({ ...totals, users: { ...totals.users, [record.email]: { ...user, ...removeGeneration(user, record.modelAlias) } } });
     });
   }
 
   async totals(email: string): Promise<UserTotals> {
     const user = (await this.readTotals()).users[email];
-    return user ? withoutMonths(user) : emptyTotals(email);
+    return user ? withoutPeriods(user) : emptyTotals(email);
   }
 
   async setUnrecordedSpend(email: string, costUsd: number): Promise<void> {
@@ -235,7 +316,7 @@ export class LocalRecordStore implements RecordStore {
   async allTotals(): Promise<UserTotals[]> {
     const totals = await this.readTotals();
     return Object.values(totals.users)
-      .map(withoutMonths)
+      .map(withoutPeriods)
       .sort((a, b) => a.email.localeCompare(b.email));
   }
 
@@ -288,9 +369,9 @@ export class LocalRecordStore implements RecordStore {
   }
 
   /** Built once, on first need, from every sidecar; unreadable sidecars are left out. */
-  private loadIndex(): Promise<Map<string, PagePosition[]>> {
+  private loadIndex(): Promise<Map<string, IndexEntry[]>> {
     this.index ??= (async () => {
-      const index = new Map<string, PagePosition[]>();
+      const index = new Map<string, IndexEntry[]>();
       const files = await readdir(this.root).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return [] as string[];
         throw err;
@@ -299,7 +380,7 @@ export class LocalRecordStore implements RecordStore {
         const record = await this.get(`${file.slice(0, 32)}.png` as ImageName).catch(() => undefined);
         if (!record) continue;
         const positions = index.get(record.email) ?? [];
-        positions.push({ createdAt: record.createdAt, name: record.name });
+        positions.push(indexEntryOf(record));
         index.set(record.email, positions);
       }
       for (const positions of index.values()) positions.sort(compareNewestFirst);
@@ -324,25 +405,31 @@ export class LocalRecordStore implements RecordStore {
 const JOB_KEEP_DAYS = 7;
 
 
-function withoutMonths(user: UserEntry): UserTotals {
-  const { months: _months, ...totals } = user;
+function withoutPeriods(user: UserEntry): UserTotals {
+  const { months: _months, days: _days, ...totals } = user;
   return totals;
 }
 
-function withMonthSpend(user: UserTotals, month: string, costUsd: number): UserEntry {
-  const months = (user as UserEntry).months ?? {};
-  return { ...user, months: { ...months, [month]: addUsd(months[month] ?? 0, costUsd) } };
+/** The user's entry with `costUsd` (and a generation, if `generated`) added to the month and day of `at`. */
+function withPeriods(user: UserTotals, at: string, costUsd: number, generated: boolean): UserEntry {
+  const entry = user as UserEntry;
+  const months: PeriodLog = addToPeriod(entry.months, monthOf(at), costUsd, generated);
+  const days: PeriodLog = addToPeriod(entry.days, dayOf(at), costUsd, generated);
+  return { ...user, months, days };
 }
 
 function monthSpendOf(user: UserEntry | undefined, alive: readonly GenerationJob[], month: string): MonthSpend {
   const reservedUsd = alive.filter((job) => monthOf(job.startedAt) === month).reduce((sum, job) => addUsd(sum, job.reservedUsd), 0);
-  return { month, spentUsd: user?.months?.[month] ?? 0, reservedUsd };
+  return { month, spentUsd: user?.months?.[month]?.costUsd ?? 0, reservedUsd };
 }
 
-function insertSorted(index: Map<string, PagePosition[]>, email: string, position: PagePosition): void {
+function indexEntryOf(record: GenerationRecord): IndexEntry {
+  return { createdAt: record.createdAt, name: record.name, modelAlias: record.modelAlias, imageSize: record.imageSize, costUsd: record.costUsd, folded: foldForSearch(record.prompt) };
+}
+
+function insertSorted(index: Map<string, IndexEntry[]>, email: string, entry: IndexEntry): void {
   const positions = index.get(email) ?? [];
-  const at = positions.findIndex((p) => compareNewestFirst(p, position) > 0);
-  const entry = { createdAt: position.createdAt, name: position.name };
+  const at = positions.findIndex((p) => compareNewestFirst(p, entry) > 0);
   if (at < 0) positions.push(entry);
   else positions.splice(at, 0, entry);
   index.set(email, positions);

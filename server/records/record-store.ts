@@ -1,6 +1,6 @@
 /**
  * Generation records (the original's sidecars), per-user totals and preferences.
- * Implementations: local files (`local-record-store.ts`) and, later, Firestore. Records are
+ * Implementations: local files (`local-record-store.ts`) and Firestore (`firestore-record-store.ts`). Records are
  * never served publicly; callers decide who may read one.
  */
 import type { ImageName } from '../core/names.js';
@@ -9,8 +9,11 @@ import type { AspectRatio, ImageSize } from '../core/options.js';
 import type { TokenUsage } from '../gemini/image-generator.js';
 import type { UserTotals } from '../core/totals.js';
 import type { MonthSpend } from '../core/budget.js';
+import type { PeriodFigures, PeriodLog } from '../core/activity.js';
+import type { RecordFilter } from '../core/search.js';
+import type { UserActivity } from '../core/usage.js';
 
-export type { UserTotals, MonthSpend };
+export type { UserTotals, MonthSpend, PeriodFigures, PeriodLog, RecordFilter, UserActivity };
 
 export interface GenerationRecord {
   readonly name: ImageName;
@@ -37,12 +40,14 @@ export interface UserPrefs {
   readonly monthlyBudgetUsd?: number | null;
 }
 
-/** A user's totals beside their own monthly limit and one month's spend. */
+/** A user's totals beside their own monthly limit, one month's spend and every month's figures. */
 export interface UserBudget {
   readonly totals: UserTotals;
   /** USD, null for none, undefined for the deployment's default. */
   readonly setting: number | null | undefined;
   readonly spend: MonthSpend;
+  /** By `YYYY-MM`: generations and spend (cumulative); quiet months absent. */
+  readonly months: PeriodLog;
 }
 
 /**
@@ -91,6 +96,29 @@ export interface GenerationPage {
 export const MAX_PAGE_SIZE = 100;
 
 /**
+ * How many records one search call (a filter with text) reads at most, and in chunks of how
+ * many: a page may then hold fewer than asked for while it has a cursor to search on. The
+ * first chunk is small (common words fill a page from it); the rest of the call's budget is
+ * read in one (rare words cost few round trips: see the search figure of `npm run bench`).
+ */
+export const SEARCH_SCAN_LIMIT = 2_000;
+export const SEARCH_SCAN_FIRST_CHUNK = 250;
+export const SEARCH_SCAN_CHUNK = 2_000;
+
+export interface SearchOptions {
+  /** Records one search call reads at most (default SEARCH_SCAN_LIMIT); tests lower it. */
+  readonly searchScanLimit?: number;
+}
+
+/** The images that match a filter, counted all at once. */
+export interface RecordSummary {
+  /** Images that exist now and match. */
+  readonly imageCount: number;
+  /** The sum of their costs (not the cumulative spend: deleted images are not in it). */
+  readonly costUsd: number;
+}
+
+/**
  * A write whose fate is not known: it was sent, but no answer came within the deadline (or
  * the connection dropped), so it may have landed, or may still land. Never report such a
  * write as failed: the record, and its cost, may be there.
@@ -104,22 +132,37 @@ export class WriteOutcomeUnknownError extends Error {
 
 export interface RecordStore {
   /**
-   * Writes the record and adds it to the user's totals, together or not at all. Rejects if
+   * Writes the record and adds it to the user's totals (and to the figures of its month and
+   * day: one generation, its cost), together or not at all. Rejects if
    * a record of that name exists already (and changes nothing). Rejects with
    * WriteOutcomeUnknownError when the write may have landed (a deadline passed after it was
    * sent); with another error only when it certainly did not.
    */
   commit(record: GenerationRecord): Promise<void>;
   get(name: ImageName): Promise<GenerationRecord | undefined>;
-  /** One page of a user's records, newest first; `cursor` comes from the previous page. */
-  listByUser(email: string, page: { limit: number; cursor?: string }): Promise<GenerationPage>;
-  /** Every user's records created at or after `since` (ISO 8601), newest first; for usage reports. */
+  /**
+   * One page of a user's records, newest first; `cursor` comes from the previous page (of the
+   * same user and filter: another is refused INVALID_ARGUMENT). The model, size and days of
+   * `filter` narrow the query itself; its text is matched in memory, reading at most
+   * SEARCH_SCAN_LIMIT records per call, so a search page may hold fewer than `limit` records
+   * (even none) while `nextCursor` is set.
+   */
+  listByUser(email: string, page: { limit: number; cursor?: string; filter?: RecordFilter }): Promise<GenerationPage>;
+  /** How many of the user's images match `filter` (every one of them, not one page) and what they cost. */
+  summarizeByUser(email: string, filter: RecordFilter): Promise<RecordSummary>;
+  /** Every user's records created at or after `since` (ISO 8601), newest first. */
   listSince(since: string): Promise<GenerationRecord[]>;
-  /** Deletes the record; the user's totals stay as they are (spend is cumulative). */
+  /**
+   * Deletes the record and counts one image fewer for its owner (and its model), once however
+   * often or concurrently it is called; spend stays as it is (it is cumulative), and so do
+   * the months' and days' figures. Removing a record that is gone does nothing.
+   */
   remove(name: ImageName): Promise<void>;
   totals(email: string): Promise<UserTotals>;
   /** Every user with spend (from records, or unrecorded), by email. */
   allTotals(): Promise<UserTotals[]>;
+  /** Every user with spend (as allTotals) with their day log from `sinceDay` (`YYYY-MM-DD`) on; one read per user. */
+  activity(sinceDay: string): Promise<UserActivity[]>;
   /**
    * Sets the part of a user's cumulative spend that no record accounts for (the import's
    * carry-over from the original's ledger): absolute, so running the import again changes
@@ -142,18 +185,22 @@ export interface RecordStore {
   renewJob(name: ImageName, leaseUntil: string): Promise<void>;
   /**
    * Commits the job's record (as `commit`) and ends the job, together or not at all: the
-   * reservation is released and the record's cost counted in its month. Same errors as commit.
+   * reservation is released and the record counted (cost and one generation) in its month and
+   * its day. Same errors as commit.
    */
   finishJob(record: GenerationRecord): Promise<void>;
   /**
    * Marks a job failed and releases its reservation; `costUsd` (tokens Gemini billed anyway)
-   * is added to the user's cumulative and monthly spend. Does nothing to a job already ended.
+   * is added to the user's cumulative spend and to the month's and day's spend of the failure
+   * (no generation is counted). Does nothing to a job already ended.
    */
   failJob(name: ImageName, failure: string, costUsd?: number): Promise<void>;
   /** A job by name (generating, or failed in the last days); one past its lease reads as failed. */
   getJob(name: ImageName): Promise<GenerationJob | undefined>;
   /** The user's jobs still generating, newest first. */
   listGenerating(email: string): Promise<GenerationJob[]>;
+  /** For the gallery: the user's jobs still generating and those that failed at or after `since` (ISO 8601), newest first. */
+  listJobs(email: string, since: string): Promise<GenerationJob[]>;
   /** What the user spent (and has reserved) in `month` (`YYYY-MM`). */
   monthSpend(email: string, month: string): Promise<MonthSpend>;
   /** Sets the user's own monthly limit: USD, null for none, undefined for the deployment's default (read in prefs()). */

@@ -11,7 +11,7 @@ import { emulatorHost, newTestFirestore, newTestProjectId, startPrivateEmulator,
 import { jobStoreContract, sampleJob } from './job-store.contract.js';
 import { recordStoreContract, sampleRecord } from './record-store.contract.js';
 
-recordStoreContract('Firestore (emulator)', async () => new FirestoreRecordStore(newTestFirestore()));
+recordStoreContract('Firestore (emulator)', async (options) => new FirestoreRecordStore(newTestFirestore(), options));
 jobStoreContract('Firestore (emulator)', async () => new FirestoreRecordStore(newTestFirestore()));
 
 const PRICES = [
@@ -68,7 +68,8 @@ describe('FirestoreRecordStore', () => {
       costMicros: 240000,
       byModel: { pro: { imageCount: 1, costMicros: 240000 } },
       lastGenerationAtMs: Date.parse(record.createdAt),
-      months: { '2026-11': { costMicros: 240000 } },
+      months: { '2026-11': { costMicros: 240000, generatedCount: 1 } },
+      days: { '2026-11-24': { costMicros: 240000, generatedCount: 1 } },
       defaultModel: 'pro',
     });
     const collections = (await db.listCollections()).map((c) => c.id).sort();
@@ -83,7 +84,38 @@ describe('FirestoreRecordStore', () => {
     const fields = listed!.fields;
     expect(fields.costMicros).to.deep.equal({ integerValue: '240000' });
     expect(fields.imageCount).to.deep.equal({ integerValue: '1' });
-    expect(fields.months).to.deep.equal({ mapValue: { fields: { '2026-11': { mapValue: { fields: { costMicros: { integerValue: '240000' } } } } } } });
+    expect(fields.months).to.deep.equal({ mapValue: { fields: { '2026-11': { mapValue: { fields: { costMicros: { integerValue: '240000' }, generatedCount: { integerValue: '1' } } } } } } });
+
+    // A delete counts apart (both counters only ever go up), so concurrent writes never lose one.
+    await store.remove(record.name);
+    expect((await user.ref.get()).data()).to.deep.include({ imageCount: 1, deletedCount: 1, byModel: { pro: { imageCount: 1, deletedCount: 1, costMicros: 240000 } }, costMicros: 240000 });
+    expect(await store.totals(record.email)).to.deep.include({ imageCount: 0, costUsd: 0.24, byModel: { pro: { imageCount: 0, costUsd: 0.24 } } });
+  });
+
+  it('reads user documents written before deletes and activity were counted', async () => {
+    // Months had their spend alone, there were no days, and imageCount counted every image made.
+    await db.doc(`users/${encodeURIComponent('ada@example.com')}`).set({
+      email: 'ada@example.com',
+      imageCount: 2,
+      costMicros: 307000,
+      byModel: { flash: { imageCount: 1, costMicros: 67000 }, pro: { imageCount: 1, costMicros: 240000 } },
+      lastGenerationAtMs: Date.parse('2026-10-02T10:00:00.000Z'),
+      months: { '2026-10': { costMicros: 307000 } },
+    });
+    expect(await store.totals('ada@example.com')).to.deep.equal({
+      email: 'ada@example.com',
+      imageCount: 2,
+      costUsd: 0.307,
+      byModel: { flash: { imageCount: 1, costUsd: 0.067 }, pro: { imageCount: 1, costUsd: 0.24 } },
+      lastGenerationAt: '2026-10-02T10:00:00.000Z',
+    });
+    const [ada] = await store.userBudgets('2026-10', 'ada@example.com');
+    expect(ada?.spend.spentUsd).to.equal(0.307);
+    expect(ada?.months).to.deep.equal({ '2026-10': { generatedCount: 0, costUsd: 0.307 } });
+    expect((await store.activity('2026-10-01'))[0]?.days).to.deep.equal({});
+    await store.commit(sampleRecord({ createdAt: '2026-10-20T10:00:00.000Z', costUsd: 0.1 }));
+    expect((await store.userBudgets('2026-10', 'ada@example.com'))[0]?.months).to.deep.equal({ '2026-10': { generatedCount: 1, costUsd: 0.407 } });
+    expect((await store.totals('ada@example.com')).imageCount).to.equal(3);
   });
 
   it('puts its collections under the prefix it is given', async () => {
@@ -264,6 +296,7 @@ describe('FirestoreRecordStore jobs and budgets', () => {
       jobsStarted: 1,
       costMicros: 1200,
       months: { [month]: { costMicros: 1200 } },
+      days: { [new Date().toISOString().slice(0, 10)]: { costMicros: 1200 } },
     });
     // Spend, so the cost table lists the user, with no image and no model.
     expect(await store.allTotals()).to.deep.equal([{ email: job.email, imageCount: 0, costUsd: 0.0012, byModel: {} }]);
@@ -280,6 +313,24 @@ describe('FirestoreRecordStore jobs and budgets', () => {
     expect(await store.prefs('ada@example.com')).to.deep.equal({ defaultModel: 'pro' });
     const refused = await store.setBudget('ada@example.com', -1).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(AppError).and.have.property('status', 'INVALID_ARGUMENT');
+  });
+
+  it('declares an index for every query shape of the gallery, its search and its summary', async () => {
+    // The emulator checks no indexes: a missing one would fail only in production.
+    const config = JSON.parse(await readFile(new URL('../../firestore.indexes.json', import.meta.url), 'utf8')) as {
+      indexes: { collectionGroup: string; fields: { fieldPath: string; order: string }[] }[];
+      fieldOverrides: { collectionGroup: string; fieldPath: string; indexes: unknown[] }[];
+    };
+    const declared = config.indexes.filter((index) => index.collectionGroup === 'generations').map((index) => index.fields.map((f) => `${f.fieldPath} ${f.order}`).join(', '));
+    for (const equalities of [[], ['modelAlias'], ['imageSize'], ['modelAlias', 'imageSize']]) {
+      const prefix = ['email', ...equalities].map((field) => `${field} ASCENDING`).join(', ');
+      // Pages (newest first, from a cursor, within days) and the scans of a text search.
+      expect(declared, prefix).to.include(`${prefix}, createdAt DESCENDING, __name__ DESCENDING`);
+      // count() and sum('costUsd') of a summary: always a range on createdAt, and the summed field.
+      expect(declared, prefix).to.include(`${prefix}, createdAt ASCENDING, costUsd ASCENDING`);
+    }
+    // The user document's month and day logs are never queried: not indexed, so they may grow.
+    for (const field of ['months', 'days']) expect(config.fieldOverrides.find((o) => o.collectionGroup === 'users' && o.fieldPath === field)?.indexes).to.deep.equal([]);
   });
 
   it('declares the index the job query needs and the TTL policy on jobs.expiresAt', async () => {
@@ -328,6 +379,10 @@ describe('FirestoreRecordStore jobs and budgets with Firestore frozen', function
       prefs: store.prefs(job.email),
       setBudget: store.setBudget(job.email, 5),
       finishJob: store.finishJob(sampleRecord({ name: job.name })),
+      remove: store.remove(job.name),
+      searchByWords: store.listByUser(job.email, { limit: 10, filter: { text: 'lighthouse' } }),
+      summarizeByUser: store.summarizeByUser(job.email, { modelAlias: 'flash' }),
+      activity: store.activity('2026-01-01'),
     };
     const started = Date.now();
     for (const [name, call] of Object.entries(calls)) {

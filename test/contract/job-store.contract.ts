@@ -57,6 +57,28 @@ export function jobStoreContract(label: string, makeStore: () => Promise<RecordS
       expect(await store.monthSpend('ada@example.com', month)).to.deep.equal({ month, spentUsd: 0, reservedUsd: 0.067 });
     });
 
+    it('lists for the gallery the jobs generating and those failed since a time, not finished or others’ ones', async () => {
+      const running = sampleJob({ startedAt: inMs(-3_000) });
+      const failedLately = sampleJob({ startedAt: inMs(-2_000) });
+      const failedLong = sampleJob({ startedAt: inMs(-1_000) });
+      const finished = sampleJob();
+      const bobs = sampleJob({ email: 'bob@example.com' });
+      for (const job of [running, failedLately, failedLong, finished, bobs]) await store.startJob(job, undefined);
+      await store.failJob(failedLong.name, 'Gemini refused the prompt.');
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+      await tick();
+      const since = new Date().toISOString();
+      await tick();
+      await store.failJob(failedLately.name, 'Gemini refused the image.');
+      await store.finishJob(sampleRecord({ name: finished.name }));
+      const listed = await store.listJobs('ada@example.com', since);
+      expect(listed.map((j) => [j.name, j.status])).to.deep.equal([
+        [failedLately.name, 'failed'],
+        [running.name, 'generating'],
+      ]);
+      expect(listed[0]?.failure).to.equal('Gemini refused the image.');
+    });
+
     it('joins an identical generating job of the same user, and only that', async () => {
       const first = sampleJob({ requestKey: 'same' });
       await store.startJob(first, undefined);
@@ -115,9 +137,14 @@ export function jobStoreContract(label: string, makeStore: () => Promise<RecordS
       const totals = await store.totals('ada@example.com');
       expect(totals.costUsd).to.equal(0.0012);
       expect(totals.imageCount).to.equal(0);
+      // Spend in the month and on the day it failed, but no generation.
+      const today = new Date().toISOString().slice(0, 10);
+      expect((await store.userBudgets(month, 'ada@example.com'))[0]?.months).to.deep.equal({ [month]: { generatedCount: 0, costUsd: 0.0012 } });
+      expect((await store.activity(today)).map((u) => u.days)).to.deep.equal([{ [today]: { generatedCount: 0, costUsd: 0.0012 } }]);
       // Failing again changes nothing.
       await store.failJob(billed.name, 'again', 1);
       expect((await store.totals('ada@example.com')).costUsd).to.equal(0.0012);
+      expect((await store.activity(today))[0]?.days).to.deep.equal({ [today]: { generatedCount: 0, costUsd: 0.0012 } });
     });
 
     it('reads a job whose lease has passed as failed, holding nothing, and never joins it', async () => {
@@ -207,7 +234,8 @@ export function jobStoreContract(label: string, makeStore: () => Promise<RecordS
         ['bob@example.com', 0.05, 1, { month, spentUsd: 0.05, reservedUsd: 0 }],
       ]);
       const [cy] = await store.userBudgets(month, 'cy@example.com');
-      expect(cy).to.deep.equal({ totals: { email: 'cy@example.com', imageCount: 0, costUsd: 0, byModel: {} }, setting: null, spend: { month, spentUsd: 0, reservedUsd: 0 } });
+      expect(cy).to.deep.equal({ totals: { email: 'cy@example.com', imageCount: 0, costUsd: 0, byModel: {} }, setting: null, spend: { month, spentUsd: 0, reservedUsd: 0 }, months: {} });
+      expect(all[0]?.months).to.deep.equal({ [month]: { generatedCount: 1, costUsd: 0.134 } });
       expect((await store.userBudgets('2026-01', 'ada@example.com'))[0]?.spend).to.deep.equal({ month: '2026-01', spentUsd: 0, reservedUsd: 0 });
     });
   });

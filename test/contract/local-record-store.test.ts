@@ -16,7 +16,7 @@ after(async () => {
   await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
 });
 
-recordStoreContract('local files', async () => new LocalRecordStore(await tempRoot()));
+recordStoreContract('local files', async (options) => new LocalRecordStore(await tempRoot(), options));
 jobStoreContract('local files', async () => new LocalRecordStore(await tempRoot()));
 
 describe('LocalRecordStore', () => {
@@ -52,6 +52,27 @@ describe('LocalRecordStore', () => {
     await writeFile(path.join(root, 'ffffffffffffffffffffffffffffffff.json'), '{ not json');
     const page = await new LocalRecordStore(root).listByUser('ada@example.com', { limit: 10 });
     expect(page.records).to.deep.equal([record]);
+  });
+
+  it('reads a totals.json written before removes and activity were counted', async () => {
+    // Months were their spend alone; no days; imageCount counted every image ever made.
+    const root = await tempRoot();
+    const old = {
+      version: 1,
+      users: {
+        'ada@example.com': { email: 'ada@example.com', imageCount: 3, costUsd: 0.301, byModel: { flash: { imageCount: 3, costUsd: 0.301 } }, lastGenerationAt: '2026-10-02T10:00:00.000Z', months: { '2026-10': 0.301 } },
+      },
+    };
+    await writeFile(path.join(root, 'totals.json'), JSON.stringify(old));
+    const store = new LocalRecordStore(root);
+    expect(await store.totals('ada@example.com')).to.deep.equal({ email: 'ada@example.com', imageCount: 3, costUsd: 0.301, byModel: { flash: { imageCount: 3, costUsd: 0.301 } }, lastGenerationAt: '2026-10-02T10:00:00.000Z' });
+    const [ada] = await store.userBudgets('2026-10', 'ada@example.com');
+    expect(ada?.spend.spentUsd).to.equal(0.301);
+    expect(ada?.months).to.deep.equal({ '2026-10': { generatedCount: 0, costUsd: 0.301 } });
+    expect((await store.activity('2026-10-01'))[0]?.days).to.deep.equal({});
+    // And goes on counting from there.
+    await store.commit(sampleRecord({ createdAt: '2026-10-20T10:00:00.000Z', costUsd: 0.1 }));
+    expect((await store.userBudgets('2026-10', 'ada@example.com'))[0]?.months).to.deep.equal({ '2026-10': { generatedCount: 1, costUsd: 0.401 } });
   });
 
   it('removes the sidecar again when the totals cannot be written', async () => {

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { newImageName } from '../../server/core/names.js';
 import type { AppError } from '../../server/errors.js';
-import type { GenerationRecord, RecordStore } from '../../server/records/record-store.js';
+import type { GenerationRecord, RecordFilter, RecordStore, SearchOptions } from '../../server/records/record-store.js';
 
 export function sampleRecord(overrides: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
@@ -27,7 +27,26 @@ export function sampleRecord(overrides: Partial<GenerationRecord> = {}): Generat
   };
 }
 
-export function recordStoreContract(label: string, makeStore: () => Promise<RecordStore>): void {
+/** Every record of `email` matching `filter`, following cursors to the end; and how many pages it took. */
+export async function searchAll(store: RecordStore, email: string, filter: RecordFilter, limit: number): Promise<{ names: string[]; pages: number[] }> {
+  const names: string[] = [];
+  const pages: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listByUser(email, { limit, filter, ...(cursor ? { cursor } : {}) });
+    names.push(...page.records.map((r) => r.name));
+    pages.push(page.records.length);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && pages.length < 1000);
+  return { names, pages };
+}
+
+/** Newest first, as the stores page. */
+export function newestFirst(records: readonly GenerationRecord[]): string[] {
+  return [...records].sort((a, b) => (a.createdAt === b.createdAt ? (a.name < b.name ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((r) => r.name);
+}
+
+export function recordStoreContract(label: string, makeStore: (options?: SearchOptions) => Promise<RecordStore>): void {
   describe(`RecordStore contract: ${label}`, () => {
     let store: RecordStore;
     beforeEach(async () => {
@@ -140,16 +159,136 @@ export function recordStoreContract(label: string, makeStore: () => Promise<Reco
       expect((await store.allTotals()).map((t) => t.email)).to.deep.equal(['ada@example.com', 'carol@example.com']);
     });
 
-    it('removes a record without lowering the user’s totals', async () => {
+    it('removes a record: one image fewer, of its model too, while the spend, months and days stay', async () => {
       const kept = sampleRecord({ createdAt: '2026-11-01T10:00:00.000Z' });
-      const removed = sampleRecord({ createdAt: '2026-11-02T10:00:00.000Z' });
+      const removed = sampleRecord({ createdAt: '2026-11-02T10:00:00.000Z', modelAlias: 'pro', modelId: 'gemini-3-pro-image-preview', costUsd: 0.24 });
       await store.commit(kept);
       await store.commit(removed);
+      const [budgetBefore] = await store.userBudgets('2026-11', 'ada@example.com');
+      const activityBefore = await store.activity('2026-11-01');
       await store.remove(removed.name);
-      await store.remove(removed.name); // removing twice is not an error
+      await store.remove(removed.name); // removing twice is not an error, and counts once
       expect(await store.get(removed.name)).to.equal(undefined);
       expect((await store.listByUser('ada@example.com', { limit: 10 })).records.map((r) => r.name)).to.deep.equal([kept.name]);
-      expect(await store.totals('ada@example.com')).to.include({ imageCount: 2, costUsd: 0.134 });
+      const totals = await store.totals('ada@example.com');
+      expect(totals).to.include({ imageCount: 1, costUsd: 0.307 });
+      expect(totals.byModel).to.deep.equal({ flash: { imageCount: 1, costUsd: 0.067 }, pro: { imageCount: 0, costUsd: 0.24 } });
+      expect((await store.allTotals()).map((t) => [t.email, t.imageCount, t.costUsd])).to.deep.equal([['ada@example.com', 1, 0.307]]);
+      const [budgetAfter] = await store.userBudgets('2026-11', 'ada@example.com');
+      expect(budgetAfter?.spend).to.deep.equal(budgetBefore?.spend);
+      expect(budgetAfter?.months).to.deep.equal({ '2026-11': { generatedCount: 2, costUsd: 0.307 } });
+      const activityAfter = await store.activity('2026-11-01');
+      expect(activityAfter.map((a) => a.days)).to.deep.equal(activityBefore.map((a) => a.days));
+      expect(activityAfter.map((a) => a.totals.imageCount)).to.deep.equal([1]);
+    });
+
+    it('counts a record removed by several callers at once only once', async () => {
+      const records = Array.from({ length: 3 }, (_, i) => sampleRecord({ createdAt: `2026-11-0${i + 1}T10:00:00.000Z` }));
+      for (const r of records) await store.commit(r);
+      await Promise.all([0, 1, 2, 3, 4].map(() => store.remove(records[0]!.name)));
+      expect(await store.totals('ada@example.com')).to.include({ imageCount: 2, costUsd: 0.201 });
+      expect((await store.totals('ada@example.com')).byModel.flash).to.deep.equal({ imageCount: 2, costUsd: 0.201 });
+      await store.remove(newImageName()); // a name never committed: nothing happens
+      expect((await store.totals('ada@example.com')).imageCount).to.equal(2);
+    });
+
+    it('counts each record’s generation and cost in its UTC month and day, quiet ones absent', async () => {
+      await store.commit(sampleRecord({ createdAt: '2026-10-31T23:59:59.000Z', costUsd: 0.134 }));
+      await store.commit(sampleRecord({ createdAt: '2026-11-01T00:00:00.000Z', costUsd: 0.067 }));
+      await store.commit(sampleRecord({ createdAt: '2026-11-01T18:00:00.000Z', costUsd: 0.101 }));
+      await store.commit(sampleRecord({ email: 'bob@example.com', createdAt: '2026-11-03T08:00:00.000Z', costUsd: 0.24 }));
+      const [ada] = await store.userBudgets('2026-11', 'ada@example.com');
+      expect(ada?.months).to.deep.equal({ '2026-10': { generatedCount: 1, costUsd: 0.134 }, '2026-11': { generatedCount: 2, costUsd: 0.168 } });
+      const activity = await store.activity('2026-11-01');
+      expect(activity.map((a) => [a.totals.email, a.days])).to.deep.equal([
+        ['ada@example.com', { '2026-11-01': { generatedCount: 2, costUsd: 0.168 } }],
+        ['bob@example.com', { '2026-11-03': { generatedCount: 1, costUsd: 0.24 } }],
+      ]);
+      expect((await store.activity('2026-10-01'))[0]?.days['2026-10-31']).to.deep.equal({ generatedCount: 1, costUsd: 0.134 });
+    });
+
+    describe('search and summary', () => {
+      const fox = sampleRecord({ prompt: 'A red Fox in the snow', createdAt: '2026-11-20T10:00:00.000Z' });
+      const cafe = sampleRecord({ prompt: 'Crème brûlée at the Café\nby night', modelAlias: 'pro', modelId: 'gemini-3-pro-image-preview', imageSize: '2K', costUsd: 0.134, createdAt: '2026-11-22T23:59:59.999Z' });
+      const foxes = sampleRecord({ prompt: 'two foxes, RED and grey', imageSize: '2K', costUsd: 0.101, createdAt: '2026-11-23T00:00:00.000Z' });
+      const lighthouse = sampleRecord({ prompt: 'a lighthouse at dusk', modelAlias: 'pro', modelId: 'gemini-3-pro-image-preview', imageSize: '4K', costUsd: 0.24, createdAt: '2026-11-25T10:00:00.000Z' });
+      const bobs = sampleRecord({ email: 'bob@example.com', prompt: 'a red fox', createdAt: '2026-11-21T10:00:00.000Z' });
+      beforeEach(async () => {
+        for (const r of [fox, cafe, foxes, lighthouse, bobs]) await store.commit(r);
+      });
+      const find = async (filter: RecordFilter) => (await searchAll(store, 'ada@example.com', filter, 10)).names;
+
+      it('finds the user’s images whose prompt holds every word, whatever the case and accents', async () => {
+        expect(await find({ text: 'red fox' })).to.deep.equal([foxes.name, fox.name]);
+        expect(await find({ text: 'FOXES red' })).to.deep.equal([foxes.name]);
+        expect(await find({ text: 'creme BRULEE café' })).to.deep.equal([cafe.name]);
+        expect(await find({ text: 'night cafe' })).to.deep.equal([cafe.name]);
+        expect(await find({ text: 'red lighthouse' })).to.deep.equal([]);
+        expect(await find({ text: '  ' })).to.deep.equal([lighthouse.name, foxes.name, cafe.name, fox.name]);
+      });
+
+      it('narrows by model, size and an inclusive range of UTC days, with or without words', async () => {
+        expect(await find({ modelAlias: 'pro' })).to.deep.equal([lighthouse.name, cafe.name]);
+        expect(await find({ imageSize: '2K' })).to.deep.equal([foxes.name, cafe.name]);
+        expect(await find({ modelAlias: 'flash', imageSize: '2K' })).to.deep.equal([foxes.name]);
+        expect(await find({ fromDay: '2026-11-22', toDay: '2026-11-22' })).to.deep.equal([cafe.name]);
+        expect(await find({ fromDay: '2026-11-23' })).to.deep.equal([lighthouse.name, foxes.name]);
+        expect(await find({ toDay: '2026-11-22' })).to.deep.equal([cafe.name, fox.name]);
+        expect(await find({ text: 'fox', toDay: '2026-11-22', modelAlias: 'flash', imageSize: '1K' })).to.deep.equal([fox.name]);
+        expect(await find({ text: 'fox', modelAlias: 'pro' })).to.deep.equal([]);
+      });
+
+      it('pages a filtered list by cursor, and sums the matching images that exist now', async () => {
+        const first = await store.listByUser('ada@example.com', { limit: 1, filter: { imageSize: '2K' } });
+        expect(first.records.map((r) => r.name)).to.deep.equal([foxes.name]);
+        const second = await store.listByUser('ada@example.com', { limit: 1, filter: { imageSize: '2K' }, cursor: first.nextCursor });
+        expect(second.records.map((r) => r.name)).to.deep.equal([cafe.name]);
+        expect(second.nextCursor).to.equal(undefined);
+
+        expect(await store.summarizeByUser('ada@example.com', {})).to.deep.equal({ imageCount: 4, costUsd: 0.542 });
+        expect(await store.summarizeByUser('ada@example.com', { text: 'red FOX' })).to.deep.equal({ imageCount: 2, costUsd: 0.168 });
+        expect(await store.summarizeByUser('ada@example.com', { modelAlias: 'pro', fromDay: '2026-11-23' })).to.deep.equal({ imageCount: 1, costUsd: 0.24 });
+        expect(await store.summarizeByUser('nobody@example.com', { text: 'fox' })).to.deep.equal({ imageCount: 0, costUsd: 0 });
+        await store.remove(foxes.name);
+        expect(await store.summarizeByUser('ada@example.com', { text: 'red fox' })).to.deep.equal({ imageCount: 1, costUsd: 0.067 });
+        expect(await store.summarizeByUser('ada@example.com', { imageSize: '2K' })).to.deep.equal({ imageCount: 1, costUsd: 0.134 });
+      });
+
+      it('refuses a cursor of another search or another user as invalid', async () => {
+        const page = await store.listByUser('ada@example.com', { limit: 1, filter: { text: 'fox' } });
+        expect(page.nextCursor).to.be.a('string');
+        const misuses = [
+          store.listByUser('ada@example.com', { limit: 1, filter: { text: 'snow' }, cursor: page.nextCursor }),
+          store.listByUser('bob@example.com', { limit: 1, filter: { text: 'fox' }, cursor: page.nextCursor }),
+          store.listByUser('ada@example.com', { limit: 1, cursor: page.nextCursor }),
+        ];
+        for (const misuse of misuses) {
+          const error = await misuse.then(() => undefined, (e: unknown) => e);
+          expect((error as AppError).status).to.equal('INVALID_ARGUMENT');
+          expect((error as AppError).publicMessage).to.match(/cursor/);
+        }
+        // The same search, written differently, goes on.
+        const next = await store.listByUser('ada@example.com', { limit: 1, filter: { text: ' FOX ' }, cursor: page.nextCursor });
+        expect(next.records.map((r) => r.name)).to.deep.equal([fox.name]);
+      });
+    });
+
+    it('reads a bounded number of records per search call and continues by cursor, missing none', async () => {
+      const scanning = await makeStore({ searchScanLimit: 4 });
+      const records = Array.from({ length: 11 }, (_, i) =>
+        sampleRecord({ prompt: i % 5 === 0 ? `a blue whale ${i}` : `a grey heron ${i}`, createdAt: new Date(Date.UTC(2026, 10, 1, i)).toISOString() }),
+      );
+      for (const r of records) await scanning.commit(r);
+      const whales = records.filter((r) => r.prompt.includes('whale'));
+      const found = await searchAll(scanning, 'ada@example.com', { text: 'whale' }, 10);
+      expect(found.names).to.deep.equal(newestFirst(whales));
+      // 11 records, 4 per call: three calls; the one without a whale says so with an empty page and a cursor.
+      expect(found.pages).to.deep.equal([1, 1, 1]);
+      const middle = await searchAll(scanning, 'ada@example.com', { text: 'whale 5' }, 10);
+      expect(middle.pages).to.deep.equal([0, 1, 0]);
+      // Without words, a page is a page: nothing is scanned in vain.
+      expect((await scanning.listByUser('ada@example.com', { limit: 10, filter: { modelAlias: 'flash' } })).records).to.have.length(10);
+      expect(await scanning.summarizeByUser('ada@example.com', { text: 'whale' })).to.deep.equal({ imageCount: 3, costUsd: 0.201 });
     });
 
     it('refuses a second record with the same name and leaves the first and the totals alone', async () => {

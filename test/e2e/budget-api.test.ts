@@ -32,6 +32,7 @@ interface CostRow {
   costUsd: number;
   budget: Budget;
   budgetSetting?: number | null | 'default';
+  months: { month: string; spentUsd: number; generatedCount: number }[];
 }
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
@@ -55,8 +56,10 @@ for (const store of STORE_KINDS) {
 
     it('shows the deployment default, then a limit the admin sets, with what was spent this month', async () => {
       const month = thisMonth();
-      const before = await json<{ budget: Budget }>(await api('/me'));
+      const before = await json<{ budget: Budget; defaultBudgetUsd: number | null }>(await api('/me'));
       expect(before.budget).to.deep.equal({ limitUsd: 2, spentUsd: 0, reservedUsd: 0, month, resetsAt: monthResetsAt(month) });
+      // The deployment's default, whatever a user's own limit: what "default" means in the editor.
+      expect(before.defaultBudgetUsd).to.equal(2);
 
       const set = await api(me, put({ limitUsd: 5.5 }));
       expect(set.status).to.equal(200);
@@ -72,6 +75,8 @@ for (const store of STORE_KINDS) {
       const costs = await json<{ users: CostRow[] }>(await api('/costs'));
       expect(costs.users).to.have.length(1);
       expect(costs.users[0]).to.deep.include({ email: LOCAL_CALLER.email, budgetSetting: 5.5, budget: after.budget });
+      expect(costs.users[0]?.months.at(-1)).to.deep.equal({ month, spentUsd: cost, generatedCount: 1 });
+      expect((await json<{ defaultBudgetUsd: number | null }>(await api('/me'))).defaultBudgetUsd).to.equal(2);
     });
 
     it('takes null for no limit and {"default": true} for the deployment default, and the limit holds generations back', async () => {

@@ -5,14 +5,15 @@
  * the cloud stores, a record store whose reads can be made to fail, and axe-core on each view.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isImageName, type ImageName } from '../../server/core/names.js';
 import type { RecordStore } from '../../server/records/record-store.js';
 import { connectWithSignIn, startOAuthServers, type OAuthTestServer } from '../e2e/oauth-harness.js';
-import { launchChromium, pageErrors } from '../support/chromium.js';
+import { launchChromium, pageErrors, SCREENSHOT_DIR } from '../support/chromium.js';
 import { emulatorDashboard } from '../support/dashboard-build.js';
 import { startHostingFront, type HostingFront } from '../support/hosting-front.js';
 
@@ -138,7 +139,7 @@ export function dashboardImageCost(value: number): string {
 /** A record store whose reads fail while `failing()` says so, like Firestore being unavailable. */
 export function failingReads(store: RecordStore, failing: () => boolean): RecordStore {
   const guard = <T>(read: () => Promise<T>) => (failing() ? Promise.reject(new Error('Firestore unavailable (test)')) : read());
-  const reads = ['get', 'listByUser', 'searchByUser', 'summarizeByUser', 'listSince', 'totals', 'allTotals', 'userBudgets', 'listGenerating', 'activity'] as const;
+  const reads = ['get', 'listByUser', 'searchByUser', 'summarizeByUser', 'listSince', 'totals', 'allTotals', 'userBudgets', 'listGenerating', 'listJobs'] as const;
   // Everything else passes through (Object.create keeps the store's own methods).
   const wrapper = Object.create(store) as Record<string, unknown>;
   for (const name of reads) {
@@ -146,4 +147,10 @@ export function failingReads(store: RecordStore, failing: () => boolean): Record
     if (typeof method === 'function') wrapper[name] = (...args: unknown[]) => guard(() => (method as (...a: unknown[]) => Promise<unknown>).apply(store, args));
   }
   return wrapper as unknown as RecordStore;
+}
+
+/** Saves what the viewport shows (a dialog over the page), where keepScreenshot saves whole pages. */
+export async function keepViewportScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }

@@ -4,22 +4,29 @@
  * answers 401, and the dashboard signs in with Firebase Auth and sends the ID token with
  * every call. The server alone decides what a user may see; the views only render it.
  *
- * Views are addressed by the URL's hash: #/gallery[/email], #/costs, #/usage, #/model.
+ * Views are addressed by the URL's hash (app-route.ts). The app also hosts the one toast:
+ * any element dispatches `studio-toast` (toast-notice.ts) and the newest notice replaces the
+ * one showing.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../api/client.js';
 import { fetchMe } from '../api/dashboard-api.js';
-import type { Me, ModelAlias } from '../api/types.js';
+import type { Budget, Me, ModelAlias } from '../api/types.js';
+import { parseRoute, sameRoute, type Route } from '../app-route.js';
 import { loadFirebaseConfig } from '../auth/firebase-config.js';
 import type { FirebaseSignIn, SignedInUser } from '../auth/firebase-sign-in.js';
-import './cost-table.js';
+import { isNearLimit } from '../budget-text.js';
+import { formatUsd } from '../format.js';
+import './billing-page.js';
+import type { BudgetChange } from './budget-editor.js';
 import './image-gallery.js';
 import { errorMessage } from './task-states.js';
 import './model-picker.js';
 import { sharedStyles } from './shared-styles.js';
 import './sign-in-panel.js';
 import './status-message.js';
+import { TOAST_EVENT, type ToastDetail, type ToastTone } from './toast-notice.js';
 import './usage-view.js';
 
 type View =
@@ -28,8 +35,6 @@ type View =
   | { readonly kind: 'signed-out' }
   | { readonly kind: 'not-allowed'; readonly email: string; readonly message: string }
   | { readonly kind: 'ready'; readonly me: Me };
-
-type Route = { readonly page: 'gallery'; readonly user?: string } | { readonly page: 'costs' | 'usage' | 'model' };
 
 const OPEN_SESSION: Session = { baseUrl: '', idToken: async () => undefined };
 
@@ -41,7 +46,8 @@ export class ImageStudioApp extends LitElement {
       :host {
         max-width: 72rem;
         margin: 0 auto;
-        padding: 0 1rem 2rem;
+        /* Room at the bottom so a toast never hides the page's last controls. */
+        padding: 0 1rem 5rem;
       }
       header {
         display: flex;
@@ -69,6 +75,20 @@ export class ImageStudioApp extends LitElement {
         background: var(--accent);
         color: var(--on-accent);
       }
+      .glance {
+        font-size: 0.9rem;
+        padding: 0.15rem 0.55rem;
+        border-radius: 999px;
+        border: 1px solid var(--border);
+        background: var(--surface);
+        color: var(--text);
+        text-decoration: none;
+        font-variant-numeric: tabular-nums;
+      }
+      .glance.near {
+        border-color: var(--warning);
+        background: var(--warning-surface);
+      }
       nav ul {
         display: flex;
         flex-wrap: wrap;
@@ -85,6 +105,9 @@ export class ImageStudioApp extends LitElement {
         text-decoration: none;
         color: var(--text);
       }
+      nav a:hover {
+        background: var(--page);
+      }
       nav a[aria-current='page'] {
         background: var(--accent);
         color: var(--on-accent);
@@ -94,20 +117,35 @@ export class ImageStudioApp extends LitElement {
 
   @state() private view: View = { kind: 'loading' };
   @state() private route: Route = parseRoute(location.hash);
+  @state() private toast: (ToastDetail & { readonly serial: number }) | undefined;
   private session: Session = OPEN_SESSION;
   private signIn?: FirebaseSignIn;
   private unsubscribe?: () => void;
-  private readonly onHashChange = () => (this.route = parseRoute(location.hash));
+
+  // Only a new path changes the route: the gallery keeps its own state in the hash's query.
+  private readonly onHashChange = () => {
+    const route = parseRoute(location.hash);
+    if (!sameRoute(route, this.route)) this.route = route;
+  };
+
+  private readonly onToast = (event: CustomEvent<ToastDetail>) => {
+    const { message, tone } = event.detail ?? {};
+    if (typeof message !== 'string' || message === '') return;
+    const safeTone: ToastTone = tone === 'error' ? 'error' : 'info';
+    this.toast = { message, tone: safeTone, serial: (this.toast?.serial ?? 0) + 1 };
+  };
 
   override connectedCallback() {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
+    this.addEventListener(TOAST_EVENT, this.onToast);
     void this.boot();
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHashChange);
+    this.removeEventListener(TOAST_EVENT, this.onToast);
     this.unsubscribe?.();
   }
 
@@ -161,17 +199,25 @@ export class ImageStudioApp extends LitElement {
         <h1>Image Studio</h1>
         ${this.renderWho()}
       </header>
-      <main>${this.renderView()}</main>`;
+      <main>${this.renderView()}</main>
+      <toast-notice message=${this.toast?.message ?? ''} tone=${this.toast?.tone ?? 'info'} serial=${this.toast?.serial ?? 0} @toast-dismissed=${() => (this.toast = undefined)}></toast-notice>`;
   }
 
   private renderWho() {
     const email = this.view.kind === 'ready' ? this.view.me.email : this.view.kind === 'not-allowed' ? this.view.email : undefined;
     if (!email) return nothing;
+    const me = this.view.kind === 'ready' ? this.view.me : undefined;
     return html`<div class="who">
       <span>Signed in as <strong>${email}</strong></span>
-      ${this.view.kind === 'ready' && this.view.me.isAdmin ? html`<span class="badge">admin</span>` : nothing}
+      ${me?.isAdmin ? html`<span class="badge">admin</span>` : nothing} ${me ? this.renderGlance(me.budget) : nothing}
       ${this.signIn ? html`<button @click=${() => void this.signIn?.signOut()}>Sign out</button>` : html`<span class="muted">(local mode: sign-in is off)</span>`}
     </div>`;
+  }
+
+  /** This month's budget at a glance; it leads to the billing page. */
+  private renderGlance(budget: Budget) {
+    const text = budget.limitUsd === null ? `${formatUsd(budget.spentUsd)} this month` : `${formatUsd(budget.spentUsd)} of ${formatUsd(budget.limitUsd)} this month`;
+    return html`<a class="glance ${isNearLimit(budget) ? 'near' : ''}" href="#/billing" title="My budget: open Billing">${text}</a>`;
   }
 
   private renderView() {
@@ -199,7 +245,7 @@ export class ImageStudioApp extends LitElement {
       html`<li><a href=${href} aria-current=${route.page === page ? 'page' : 'false'}>${label}</a></li>`;
     return html`<nav aria-label="Dashboard">
         <ul>
-          ${tab('#/gallery', 'Images', 'gallery')} ${tab('#/costs', 'Costs', 'costs')} ${me.isAdmin ? tab('#/usage', 'Usage', 'usage') : nothing}
+          ${tab('#/gallery', 'Images', 'gallery')} ${tab('#/billing', 'Billing', 'billing')} ${me.isAdmin ? tab('#/usage', 'Usage', 'usage') : nothing}
           ${tab('#/model', 'Default model', 'model')}
         </ul>
       </nav>
@@ -210,8 +256,8 @@ export class ImageStudioApp extends LitElement {
     switch (route.page) {
       case 'gallery':
         return html`<image-gallery .session=${this.session} .me=${me} user=${route.user ?? me.email}></image-gallery>`;
-      case 'costs':
-        return html`<cost-table .session=${this.session}></cost-table>`;
+      case 'billing':
+        return html`<billing-page .session=${this.session} .me=${me} @budget-changed=${(e: CustomEvent<BudgetChange>) => this.budgetChanged(me, e.detail)}></billing-page>`;
       case 'usage':
         return html`<usage-view .session=${this.session}></usage-view>`;
       case 'model':
@@ -222,25 +268,13 @@ export class ImageStudioApp extends LitElement {
   private modelSaved(me: Me, defaultModel: ModelAlias) {
     this.view = { kind: 'ready', me: { ...me, defaultModel } };
   }
-}
 
-function parseRoute(hash: string): Route {
-  const [page, user] = hash.replace(/^#\/?/, '').split('/');
-  switch (page) {
-    case 'costs':
-    case 'usage':
-    case 'model':
-      return { page };
-    default:
-      return user ? { page: 'gallery', user: safeDecode(user).toLowerCase() } : { page: 'gallery' };
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+  /** The header's glance follows what the billing page loaded or saved for the signed-in user. */
+  private budgetChanged(me: Me, change: BudgetChange) {
+    if (change.email !== me.email) return;
+    const { budget } = change;
+    const same = budget.limitUsd === me.budget.limitUsd && budget.spentUsd === me.budget.spentUsd && budget.reservedUsd === me.budget.reservedUsd && budget.month === me.budget.month;
+    if (!same) this.view = { kind: 'ready', me: { ...me, budget } };
   }
 }
 

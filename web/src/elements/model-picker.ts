@@ -8,10 +8,11 @@ import { live } from 'lit/directives/live.js';
 import type { Session } from '../api/client.js';
 import { saveDefaultModel } from '../api/dashboard-api.js';
 import type { Me, ModelAlias } from '../api/types.js';
-import { formatUsd } from '../format.js';
+import { formatImageCost } from '../format.js';
 import { errorMessage } from './task-states.js';
 import { sharedStyles } from './shared-styles.js';
 import './status-message.js';
+import { showToast } from './toast-notice.js';
 
 @customElement('model-picker')
 export class ModelPicker extends LitElement {
@@ -57,13 +58,14 @@ export class ModelPicker extends LitElement {
   @state() private saving = false;
   /** The choice being saved or just saved, shown checked until `me` catches up. */
   @state() private chosen: ModelAlias | undefined;
-  @state() private message: { tone: 'notice' | 'error'; text: string } | undefined;
+  /** Why the last save failed; it stays until the next try (a success is a toast). */
+  @state() private failure: string | undefined;
 
   override render() {
     const me = this.me;
     if (!me) return html``;
     return html`<h2>My default model</h2>
-      <p>Used whenever you ask Claude for an image without naming a model. Prices are estimates per image, at list price.</p>
+      <p>Used whenever you ask Claude for an image without naming a model. Prices are list prices per image; what an image really cost shows with it.</p>
       <fieldset ?disabled=${this.saving}>
         <legend class="muted">Default model</legend>
         ${me.models.map(
@@ -71,24 +73,24 @@ export class ModelPicker extends LitElement {
             <input type="radio" name="model" value=${m.alias} .checked=${live(m.alias === (this.chosen ?? me.defaultModel))} @change=${() => void this.save(m.alias)} />
             <strong>${m.alias} — ${m.label}</strong>
             <span class="detail muted">${m.available ? m.useFor : 'Not available now: Gemini serves none of its models.'}</span>
-            <span class="detail">${Object.entries(m.pricesUsd).map(([size, usd]) => `${size} ${formatUsd(usd)}`).join(' · ')}</span>
+            <span class="detail">${Object.entries(m.pricesUsd).map(([size, usd]) => `${size} ${formatImageCost(usd)}`).join(' · ')}</span>
           </label>`,
         )}
       </fieldset>
-      ${this.message ? html`<status-message tone=${this.message.tone} message=${this.message.text}></status-message>` : ''}`;
+      ${this.failure ? html`<status-message tone="error" message=${this.failure}></status-message>` : ''}`;
   }
 
   private async save(model: ModelAlias) {
     if (!this.session) return;
     this.saving = true;
     this.chosen = model;
-    this.message = undefined;
+    this.failure = undefined;
     try {
       const saved = await saveDefaultModel(this.session, model);
-      this.message = { tone: 'notice', text: `Saved: new images use ${saved.defaultModel} unless you ask for another model.` };
+      showToast(this, `Saved: new images use ${saved.defaultModel} unless you ask for another model.`);
       this.dispatchEvent(new CustomEvent('default-model-saved', { detail: saved.defaultModel, bubbles: true, composed: true }));
     } catch (error) {
-      this.message = { tone: 'error', text: `Not saved: ${errorMessage(error)}` };
+      this.failure = `Not saved: ${errorMessage(error)}`;
       this.chosen = undefined; // live() puts the check back on the default that is still stored
     } finally {
       this.saving = false;

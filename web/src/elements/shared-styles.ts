@@ -1,4 +1,7 @@
-/** Styles every element shares: type, buttons, tables, focus rings. Colours come from index.html's custom properties. */
+/**
+ * Styles every element shares: type, buttons, inputs, tables, focus rings. Colours come from
+ * index.html's custom properties (light and dark).
+ */
 import { css } from 'lit';
 
 export const sharedStyles = css`
@@ -15,6 +18,10 @@ export const sharedStyles = css`
   h2 {
     font-size: 1.15rem;
     margin: 0 0 0.75rem;
+  }
+  h3 {
+    font-size: 1rem;
+    margin: 0 0 0.5rem;
   }
   p {
     margin: 0 0 0.75rem;
@@ -44,6 +51,17 @@ export const sharedStyles = css`
     color: var(--danger);
     border-color: var(--danger);
   }
+  input[type='number'],
+  input[type='text'],
+  input[type='email'] {
+    font: inherit;
+    color: var(--text);
+    background: var(--surface);
+    border: 1px solid var(--border);
+    border-radius: 6px;
+    padding: 0.35rem 0.5rem;
+    min-height: 2.25rem;
+  }
   button:disabled {
     opacity: 0.6;
     cursor: default;
@@ -57,6 +75,21 @@ export const sharedStyles = css`
   }
   .table-wrap {
     overflow-x: auto;
+  }
+  /* A table wider than a phone scrolls inside this box, which the keyboard can focus and
+     scroll (tabindex="0", role="region" and a label), never the page sideways. */
+  .scroll-region {
+    overflow-x: auto;
+    max-width: 100%;
+    border-radius: 4px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
   table {
     border-collapse: collapse;
@@ -74,7 +107,14 @@ export const sharedStyles = css`
   td.number {
     text-align: right;
   }
-  tfoot td {
+  /* Emails wrap rather than widen a table. */
+  th.who {
+    white-space: normal;
+    overflow-wrap: anywhere;
+    min-width: 9rem;
+  }
+  tfoot td,
+  tfoot th {
     font-weight: 600;
     border-bottom: none;
   }

@@ -1,6 +1,7 @@
 /**
  * <status-message>: the loading, error and notice states every view shows the same way.
- * An error with `retryable` offers a Retry button that fires `retry`.
+ * An error with `retryable` offers a Retry button that fires `retry`; the view that failed
+ * reloads what failed when it hears it.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -12,13 +13,30 @@ export class StatusMessage extends LitElement {
     sharedStyles,
     css`
       .box {
+        display: flex;
+        gap: 0.75rem;
+        align-items: flex-start;
         padding: 1rem;
         border-radius: 8px;
         border: 1px solid var(--border);
         background: var(--surface);
       }
+      .body {
+        flex: 1;
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      /* Not by colour alone: an error has an icon and a thick edge as well. */
       .error {
         border-color: var(--danger);
+        border-left-width: 6px;
+        background: var(--danger-surface);
+      }
+      .icon {
+        flex: none;
+        width: 1.5rem;
+        height: 1.5rem;
+        color: var(--danger);
       }
       .loading::before {
         content: '';
@@ -31,6 +49,11 @@ export class StatusMessage extends LitElement {
         border-radius: 50%;
         vertical-align: -0.1em;
         animation: spin 0.8s linear infinite;
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .loading::before {
+          animation: none;
+        }
       }
       @keyframes spin {
         to {
@@ -48,16 +71,21 @@ export class StatusMessage extends LitElement {
   @property({ type: Boolean }) retryable = false;
 
   override render() {
-    const role = this.tone === 'error' ? 'alert' : 'status';
-    return html`<div class="box ${this.tone}" role=${role}>
-      <p class=${this.tone === 'loading' ? 'loading' : ''}>${this.message}</p>
-      <slot></slot>
-      ${this.tone === 'error' && this.retryable
-        ? html`<p><button class="primary" @click=${() => this.dispatchEvent(new Event('retry'))}>Retry</button></p>`
-        : nothing}
+    const error = this.tone === 'error';
+    return html`<div class="box ${this.tone}" role=${error ? 'alert' : 'status'}>
+      ${error ? warningIcon : nothing}
+      <div class="body">
+        <p class=${this.tone === 'loading' ? 'loading' : ''}>${this.message}</p>
+        <slot></slot>
+        ${error && this.retryable ? html`<p><button class="primary" @click=${() => this.dispatchEvent(new Event('retry'))}>Retry</button></p>` : nothing}
+      </div>
     </div>`;
   }
 }
+
+const warningIcon = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+  <path fill="currentColor" d="M12 2 1 21h22L12 2zm0 4.8L19.5 19h-15L12 6.8zM11 10v5h2v-5h-2zm0 6v2h2v-2h-2z" />
+</svg>`;
 
 declare global {
   interface HTMLElementTagNameMap {
