@@ -16,28 +16,13 @@ export interface UserActivity {
   readonly days: PeriodLog;
 }
 
-export interface UserUsage {
-  readonly email: string;
-  readonly imageCount: number;
-  readonly costUsd: number;
-  readonly byModel: UserTotals['byModel'];
-  readonly last30Days: { readonly generatedCount: number; readonly spentUsd: number };
-  readonly lastGenerationAt?: string;
-}
-
-export interface DailyActivity {
-  /** YYYY-MM-DD, UTC. */
-  readonly day: string;
-  readonly generatedCount: number;
-  readonly spentUsd: number;
-}
-
 /** The first day the report reads: today and the 29 days before it ("the last 30 days", UTC). */
 export function usageWindowStart(now: Date): string {
   return lastDays(now, Math.max(RECENT_DAYS, ACTIVITY_DAYS)).at(-1)!;
 }
 
-export function summarizeUsage(activity: readonly UserActivity[], now: Date): { users: UserUsage[]; daily: DailyActivity[] } {
+/** The report, in the shape of the API's `Usage` (server/api/api-types.ts; the route checks it). */
+export function summarizeUsage(activity: readonly UserActivity[], now: Date) {
   const recentFrom = lastDays(now, RECENT_DAYS).at(-1)!;
   const users = activity.map(({ totals: t, days }) => ({
     email: t.email,
