@@ -14,6 +14,7 @@ import {
 } from '../core/options.js';
 import { monthOf } from '../core/budget.js';
 import { spentText, type Generation, type GenerationStage, type StartedGeneration } from '../generation/generate-image.js';
+import { shownIn, VIEWER_URI } from './apps/app-meta.js';
 import { startProgress } from './progress.js';
 import { registerTool, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
@@ -82,6 +83,7 @@ export function registerGenerateImageTool(server: McpServer, deps: ToolDeps, cal
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      ui: shownIn(VIEWER_URI),
     },
     call,
     async (args, ctx) => {

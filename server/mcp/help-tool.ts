@@ -67,6 +67,7 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     'Each answer has a small preview, the image title and a link to the full-size PNG: give the user the link.',
     'image_info(image) shows what was recorded about one of your images, and its preview.',
     'list_images(query?, limit?, cursor?) lists your images, newest first, with their titles and links; query keeps those whose prompt contains it.',
+    'browse_images(query?) shows the user a gallery of their images; in Claude.ai and Claude Desktop it opens in the chat.',
     ...(budget ? ['', budgetText(budget)] : []),
   ].join('\n');
 }

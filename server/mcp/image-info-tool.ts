@@ -7,6 +7,7 @@ import { parseImageReference } from '../core/names.js';
 import { notFound } from '../errors.js';
 import { makeSmallImages } from '../generation/image-derivatives.js';
 import type { GenerationJob, GenerationRecord } from '../records/record-store.js';
+import { shownIn, VIEWER_URI } from './apps/app-meta.js';
 import { registerTool, textResult, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
 
@@ -27,6 +28,7 @@ export function registerImageInfoTool(server: McpServer, deps: ToolDeps, call: T
           .describe('The image title (e.g. "3f2a…c9.png") or its link.'),
       }),
       annotations: { readOnlyHint: true, openWorldHint: false },
+      ui: shownIn(VIEWER_URI),
     },
     call,
     async ({ image }) => {

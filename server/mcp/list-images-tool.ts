@@ -4,7 +4,7 @@
  * page. Details and previews stay with image_info: this answer is a compact list, kept far
  * below Claude Code's 25,000-token budget even at the largest page.
  */
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { EMAIL_PATTERN, normalizeEmail } from '../core/access.js';
 import { formatUsd } from '../core/models.js';
@@ -25,13 +25,17 @@ const MAX_GENERATING_LISTED = 10;
 const TEXT_PROMPT_CHARS = 80;
 const STRUCTURED_PROMPT_CHARS = 120;
 
-const inputSchema = z.object({
-  query: z
+/** The prompt search every listing tool takes (list_images, browse_images and the gallery's pages). */
+export const promptQuery = (describe: string) =>
+  z
     .string({ error: 'query must be text: words the prompt contains' })
     .trim()
     .max(MAX_QUERY_CHARS, `query is too long: at most ${MAX_QUERY_CHARS} characters are accepted`)
     .optional()
-    .describe('Only images whose prompt contains this text (case-insensitive). Leave out to list every image.'),
+    .describe(describe);
+
+const inputSchema = z.object({
+  query: promptQuery('Only images whose prompt contains this text (case-insensitive). Leave out to list every image.'),
   limit: z
     .number({ error: `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}` })
     .int(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`)
@@ -88,35 +92,38 @@ export function registerListImagesTool(server: McpServer, deps: ToolDeps, call: 
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     call,
-    async (args) => {
-      const email = args.user === undefined ? call.caller.email : normalizeEmail(args.user);
-      if (email !== call.caller.email && !call.caller.isAdmin) {
-        throw new AppError('PERMISSION_DENIED', 'Only admins can list another user’s images. Leave out user to list your own.');
-      }
-      const query = args.query === '' ? undefined : args.query;
-      const limit = args.limit ?? DEFAULT_LIST_LIMIT;
-      const matches = promptMatcher(query);
-
-      // Jobs first: one that finishes meanwhile then shows once, as its record.
-      const generating = args.cursor === undefined ? (await deps.records.listGenerating(email)).filter((job) => matches?.(job.prompt) ?? true) : [];
-      const found = await findRecords(deps.records, email, { limit, cursor: args.cursor, matches });
-      const done = new Set(found.records.map((r) => r.name));
-      const running = generating.filter((job) => !done.has(job.name));
-
-      const images = [...running.slice(0, MAX_GENERATING_LISTED).map((job) => fromJob(job, deps.publicUrl)), ...found.records.map((r) => fromRecord(r, deps.publicUrl))];
-      const text = listText(images, {
-        whose: email === call.caller.email ? 'Your images' : `Images of ${email}`,
-        query,
-        firstPage: args.cursor === undefined,
-        moreGenerating: Math.max(0, running.length - MAX_GENERATING_LISTED),
-        nextCursor: found.nextCursor,
-        scanStopped: found.scanStopped,
-        scanned: found.scanned,
-      });
-      const structured: z.infer<typeof outputSchema> = { images, ...(found.nextCursor ? { next_cursor: found.nextCursor } : {}) };
-      return { content: [{ type: 'text', text }], structuredContent: structured };
-    },
+    (args) => listImages(deps, call, args),
   );
+}
+
+/** One page of list_images' answer; browse_images answers its first page too, for clients without apps. */
+export async function listImages(deps: ToolDeps, call: ToolCall, args: z.output<typeof inputSchema>): Promise<CallToolResult> {
+  const email = args.user === undefined ? call.caller.email : normalizeEmail(args.user);
+  if (email !== call.caller.email && !call.caller.isAdmin) {
+    throw new AppError('PERMISSION_DENIED', 'Only admins can list another user’s images. Leave out user to list your own.');
+  }
+  const query = args.query === '' ? undefined : args.query;
+  const limit = args.limit ?? DEFAULT_LIST_LIMIT;
+  const matches = promptMatcher(query);
+
+  // Jobs first: one that finishes meanwhile then shows once, as its record.
+  const generating = args.cursor === undefined ? (await deps.records.listGenerating(email)).filter((job) => matches?.(job.prompt) ?? true) : [];
+  const found = await findRecords(deps.records, email, { limit, cursor: args.cursor, matches });
+  const done = new Set(found.records.map((r) => r.name));
+  const running = generating.filter((job) => !done.has(job.name));
+
+  const images = [...running.slice(0, MAX_GENERATING_LISTED).map((job) => fromJob(job, deps.publicUrl)), ...found.records.map((r) => fromRecord(r, deps.publicUrl))];
+  const text = listText(images, {
+    whose: email === call.caller.email ? 'Your images' : `Images of ${email}`,
+    query,
+    firstPage: args.cursor === undefined,
+    moreGenerating: Math.max(0, running.length - MAX_GENERATING_LISTED),
+    nextCursor: found.nextCursor,
+    scanStopped: found.scanStopped,
+    scanned: found.scanned,
+  });
+  const structured: z.infer<typeof outputSchema> = { images, ...(found.nextCursor ? { next_cursor: found.nextCursor } : {}) };
+  return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
 /** Case-insensitive substring; undefined without a query (every record matches). */

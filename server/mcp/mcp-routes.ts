@@ -3,7 +3,9 @@
  * checks that are ours to make — a foreign browser Origin, the bearer token, the body size,
  * and Claude.ai's mixed protocol-version header (version-header.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { uiSupportOf, type UiSupport } from './apps/ui-support.js';
 import { once } from '../lazy.js';
 import { buildMcpServer, loadMcpSdk, type McpServerDeps } from './mcp-server.js';
 import { tolerableVersionHeader, type ProtocolVersions } from './version-header.js';
@@ -25,11 +27,13 @@ function jsonRpcError(res: Response, httpStatus: number, code: number, message: 
 export function mcpRoutes(deps: McpRouteDeps): express.Router {
   const router = express.Router();
   const logger = deps.tools.logger;
+  // What the request's body says about MCP Apps, for the server factory, which sees no body.
+  const requestUi = new AsyncLocalStorage<UiSupport>();
 
   const endpoint = once(async () => {
     const [{ createMcpHandler, SUPPORTED_PROTOCOL_VERSIONS, PROTOCOL_VERSION_META_KEY }, { toNodeHandler }] = await loadMcpSdk();
     const onerror = (err: Error) => logger.warn('MCP request refused or failed', { error: err.message });
-    const handler = createMcpHandler((request) => buildMcpServer(deps, request), { legacy: 'stateless', onerror });
+    const handler = createMcpHandler((request) => buildMcpServer(deps, request, requestUi.getStore() ?? 'unknown'), { legacy: 'stateless', onerror });
     const versions: ProtocolVersions = { legacy: SUPPORTED_PROTOCOL_VERSIONS, claimKey: PROTOCOL_VERSION_META_KEY };
     return { serve: toNodeHandler(handler, { onerror }), versions };
   });
@@ -41,7 +45,7 @@ export function mcpRoutes(deps: McpRouteDeps): express.Router {
       const header = req.headers['mcp-protocol-version'];
       const tolerated = typeof header === 'string' ? tolerableVersionHeader(header, req.body, versions) : undefined;
       if (tolerated !== undefined) req.headers['mcp-protocol-version'] = tolerated;
-      await serve(req, res, req.body);
+      await requestUi.run(uiSupportOf(req.body), () => serve(req, res, req.body));
     } catch (err) {
       logger.error('MCP request failed', { err });
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');

@@ -8,11 +8,14 @@
  * - answers with an AppError's public message as an `isError` result and logs the rest; the
  *   SDK would otherwise send any thrown exception's raw message to the client.
  */
+import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
+import type { McpUiToolMeta } from '@modelcontextprotocol/ext-apps';
 import type { CallToolResult, McpServer, ServerContext, StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { notAllowedMessage, type Caller } from '../core/access.js';
 import { invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { UiSupport } from './apps/ui-support.js';
 
 export interface ToolDefinition<Input extends z.ZodObject> {
   readonly title: string;
@@ -21,6 +24,8 @@ export interface ToolDefinition<Input extends z.ZodObject> {
   /** Describes `structuredContent`; the SDK checks every successful result against it. */
   readonly outputSchema?: z.ZodObject;
   readonly annotations: ToolAnnotations;
+  /** The MCP App that shows the tool's results, and who may call the tool (see apps/app-meta.ts). */
+  readonly ui?: McpUiToolMeta;
 }
 
 /** One request's view: who calls, and what their protocol revision can carry. */
@@ -29,6 +34,8 @@ export interface ToolCall {
   readonly logger: Logger;
   /** `resource_link` content blocks exist from MCP 2025-06-18 on; older clients would reject them. */
   readonly resourceLinks: boolean;
+  /** Whether the client renders MCP Apps (apps/ui-support.ts); `no` gets the tools exactly as before the apps. */
+  readonly ui: UiSupport;
 }
 
 export function textResult(text: string): CallToolResult {
@@ -42,17 +49,17 @@ export function registerTool<Input extends z.ZodObject>(
   call: ToolCall,
   run: (args: z.output<Input>, ctx: ServerContext) => Promise<CallToolResult>,
 ): void {
-  const { inputSchema, outputSchema, ...rest } = definition;
-  server.registerTool(
-    name,
-    { ...rest, inputSchema: advertised(inputSchema), ...(outputSchema ? { outputSchema } : {}) },
-    (raw: unknown, ctx: ServerContext) =>
-      answer(name, call, async () => {
-        const parsed = inputSchema.safeParse(raw ?? {});
-        if (!parsed.success) throw invalidArgument(argumentProblems(parsed.error));
-        return run(parsed.data, ctx);
-      }),
-  );
+  const { inputSchema, outputSchema, ui, ...rest } = definition;
+  const config = { ...rest, inputSchema: advertised(inputSchema), ...(outputSchema ? { outputSchema } : {}) };
+  const handler = (raw: unknown, ctx: ServerContext) =>
+    answer(name, call, async () => {
+      const parsed = inputSchema.safeParse(raw ?? {});
+      if (!parsed.success) throw invalidArgument(argumentProblems(parsed.error));
+      return run(parsed.data, ctx);
+    });
+  // registerAppTool also writes the older `ui/resourceUri` key that hosts from before 2026-01-26 read.
+  if (ui && call.ui !== 'no') registerAppTool(server, name, { ...config, _meta: { ui } }, handler);
+  else server.registerTool(name, config, handler);
 }
 
 /** The schema as the SDK sees it: our JSON Schema, and every value let through to `registerTool`'s own check. */

@@ -33,7 +33,13 @@ async function post(server: TestServer, body: unknown, headers: Record<string, s
 }
 
 const legacyToolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
-const toolNames = (answer: Answer) => ((answer.messages[0]?.result as { tools?: { name: string }[] } | undefined)?.tools ?? []).map((t) => t.name).sort();
+type ListedTool = { name: string; _meta?: { ui?: { visibility?: string[] } } };
+/** The tools a model sees: hosts hide those only MCP Apps call (`_meta.ui.visibility: ["app"]`, see test/apps). */
+const toolNames = (answer: Answer) =>
+  ((answer.messages[0]?.result as { tools?: ListedTool[] } | undefined)?.tools ?? [])
+    .filter((t) => t._meta?.ui?.visibility?.includes('model') ?? true)
+    .map((t) => t.name)
+    .sort();
 
 describe('MCP endpoint', () => {
   let server: TestServer;
@@ -49,13 +55,13 @@ describe('MCP endpoint', () => {
       it(`serves a 2025-era request sent with MCP-Protocol-Version: ${header}`, async () => {
         const answer = await post(server, legacyToolsList, { 'mcp-protocol-version': header });
         expect(answer.status, answer.text).to.equal(200);
-        expect(toolNames(answer)).to.deep.equal(['generate_image', 'help', 'image_info', 'list_images']);
+        expect(toolNames(answer)).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images']);
       });
     }
 
     it('serves a 2025-era request without the header (a 2025-03-26 client)', async () => {
       const answer = await post(server, legacyToolsList);
-      expect(toolNames(answer), answer.text).to.deep.equal(['generate_image', 'help', 'image_info', 'list_images']);
+      expect(toolNames(answer), answer.text).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images']);
     });
 
     it('still refuses a header naming no revision it knows', async () => {

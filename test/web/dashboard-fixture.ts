@@ -43,22 +43,27 @@ export interface GenerateArgs {
 
 export async function startDashboard(options: { allowed: readonly string[]; monthlyBudgetUsd?: number }): Promise<DashboardFixture> {
   const dashboardDir = await emulatorDashboard();
-  let fixture: DashboardFixture;
+  const outage = { failReads: false };
   const servers = await startOAuthServers({
     store: 'cloud',
     instances: 1,
     allowed: [...options.allowed],
     dashboardSignIn: true,
     ...(options.monthlyBudgetUsd === undefined ? {} : { monthlyBudgetUsd: options.monthlyBudgetUsd }),
-    records: (store) => failingReads(store, () => fixture.failReads),
+    records: (store) => failingReads(store, () => outage.failReads),
   });
   const front = await startHostingFront(dashboardDir, servers.url);
   const browser = await launchChromium();
-  fixture = {
+  return {
     servers,
     front,
     browser,
-    failReads: false,
+    get failReads() {
+      return outage.failReads;
+    },
+    set failReads(failing: boolean) {
+      outage.failReads = failing;
+    },
     async generateAs(email, calls) {
       servers.google.nextIdentity({ email });
       const { client } = await connectWithSignIn(servers.url);
@@ -88,7 +93,6 @@ export async function startDashboard(options: { allowed: readonly string[]; mont
       await servers.close();
     },
   };
-  return fixture;
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
