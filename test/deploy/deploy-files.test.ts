@@ -44,8 +44,8 @@ const substitute = (text: string, values: Record<string, string>) => text.replac
 
 describe('deployment files', () => {
   it('route Hosting to the service and region Cloud Build deploys', () => {
-    // The app's icons too (server/ui/icon-routes.ts): the dashboard links them at the root.
-    expect(firebase.hosting.rewrites.map((r) => r.source)).to.have.members(['/api/**', '/i/**', '/favicon.ico', '/icon.svg', '/icon-192.png']);
+    // The viewer's download and share links, and the app's icons (server/ui/icon-routes.ts): the dashboard links them on its own origin.
+    expect(firebase.hosting.rewrites.map((r) => r.source)).to.have.members(['/api/**', '/i/**', '/d/**', '/v/**', '/favicon.ico', '/icon.svg', '/icon-192.png']);
     for (const rewrite of firebase.hosting.rewrites) expect(rewrite.run).to.deep.equal({ serviceId: sub._SERVICE, region: sub._REGION });
     expect(deployArgs).to.include('${_SERVICE}');
     expect(flag('region')).to.equal('${_REGION}');

@@ -110,7 +110,7 @@ for (const store of STORE_KINDS) {
       expect((await api(`/generations/${first}`)).status).to.equal(404);
     });
 
-    it('shows the generations in progress on the first page of the gallery only', async () => {
+    it('shows the generations in progress, and then why one failed, on the first page of the gallery only', async () => {
       const done = await generate('finished');
       const job = sampleJob({ email: LOCAL_CALLER.email, prompt: 'still\ngenerating', modelAlias: 'pro', imageSize: '2K', aspectRatio: '3:4' });
       await server.records.startJob(job, undefined);
@@ -119,7 +119,9 @@ for (const store of STORE_KINDS) {
       expect(first.generations.map((g) => g.name)).to.deep.equal([done]);
       expect((await get<GenerationPage>('/generations?q=still')).pending).to.equal(undefined);
       await server.records.failJob(job.name, 'Gemini refused the prompt.');
-      expect((await get<GenerationPage>('/generations')).pending).to.deep.equal([]);
+      const [failed, ...others] = (await get<GenerationPage>('/generations')).pending ?? [];
+      expect(others).to.deep.equal([]);
+      expect(failed).to.include({ name: job.name, status: 'failed', failure: 'Gemini refused the prompt.' });
     });
 
     it('after a delete, keeps cumulative spend, month spend, last-30-days spend and the daily rows, while image counts drop by one', async () => {
