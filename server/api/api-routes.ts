@@ -104,13 +104,25 @@ export function apiRoutes(deps: ApiDeps): express.Router {
     res.json({ defaultModel: body.data.model });
   }));
 
+  /**
+   * An admin also sees everyone on the allow-list who has not spent yet, so that a budget can
+   * be set before their first image (two reads each: their document and their jobs).
+   */
+  const withListedUsers = async (users: UserBudget[], caller: Caller): Promise<UserBudget[]> => {
+    if (!caller.isAdmin || deps.auth.kind !== 'firebase') return users;
+    const shown = new Set(users.map((u) => u.totals.email));
+    const quiet = [...new Set([...deps.auth.allowedEmails, ...deps.auth.adminEmails].map(normalizeEmail))].filter((email) => !shown.has(email));
+    const added = (await Promise.all(quiet.map((email) => records.userBudgets(thisMonth(), email)))).flat();
+    return [...users, ...added].sort((a, b) => a.totals.email.localeCompare(b.totals.email));
+  };
+
   router.get('/api/costs', asyncHandler(async (req, res) => {
     const query = costsQuery.safeParse(req.query);
     if (!query.success) throw invalidArgument(query.error.issues.map((i) => i.message).join('; '));
     const caller = callerIn(res);
     const months = lastMonths(now(), query.data.months ?? DEFAULT_COST_MONTHS);
     // One read per user (and one for the jobs in flight), whatever the number of images or months.
-    const users = await records.userBudgets(thisMonth(), caller.isAdmin ? undefined : caller.email);
+    const users = await withListedUsers(await records.userBudgets(thisMonth(), caller.isAdmin ? undefined : caller.email), caller);
     const rows = users.map((u): CostRow => {
       const budgetSetting: BudgetSetting | undefined = caller.isAdmin ? (u.setting === undefined ? 'default' : u.setting) : undefined;
       const { email, imageCount, costUsd } = u.totals;

@@ -84,8 +84,8 @@ export interface CostRow {
 }
 
 /**
- * GET /api/costs[?months=1..24] (default 12): the caller's row, or every user with spend for
- * an admin (a user whose only setting is a budget has no row until they spend).
+ * GET /api/costs[?months=1..24] (default 12): the caller's row, or for an admin every user with
+ * spend and everyone on the allow-lists (so a budget can be set before the first image).
  */
 export interface Costs {
   readonly users: readonly CostRow[];

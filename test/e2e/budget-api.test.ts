@@ -148,6 +148,8 @@ for (const store of STORE_KINDS) {
     const ADA = 'ada@example.com';
     const BOB = 'bob@example.com';
     const ROOT = 'root@example.com';
+    /** Allow-listed, and has not generated anything yet. */
+    const CAROL = 'carol@example.com';
 
     before(async () => {
       kit = await openStoreKit(store);
@@ -162,12 +164,12 @@ for (const store of STORE_KINDS) {
             signingKey: 'k'.repeat(40),
             state: kit.authState,
             google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) },
-            allowedEmails: [ADA, BOB],
+            allowedEmails: [ADA, BOB, CAROL],
             adminEmails: [ROOT],
             logger: silentLogger,
           }),
         },
-        dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: [ADA, BOB], adminEmails: [ROOT] },
+        dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: [ADA, BOB, CAROL], adminEmails: [ROOT] },
         publicUrl: 'http://localhost',
         ...everyModelServed(),
         images: kit.images,
@@ -199,10 +201,17 @@ for (const store of STORE_KINDS) {
       expect(ada.budget).to.deep.equal({ limitUsd: 10, spentUsd: 0.134, reservedUsd: 0, month: thisMonth(), resetsAt: monthResetsAt(thisMonth()) });
 
       const all = await json<{ users: CostRow[] }>(await call('/costs', root));
-      expect(all.users.map((u) => [u.email, u.budgetSetting, u.budget.limitUsd, u.budget.spentUsd])).to.deep.equal([
-        [ADA, 10, 10, 0.134],
-        [BOB, 'default', 1, 0.067],
+      // Everyone on the lists shows, spend or not (the admin too), so a budget can be set before the first image.
+      expect(all.users.map((u) => [u.email, u.budgetSetting, u.budget.limitUsd, u.budget.spentUsd, u.imageCount, u.costUsd])).to.deep.equal([
+        [ADA, 10, 10, 0.134, 1, 0.134],
+        [BOB, 'default', 1, 0.067, 1, 0.067],
+        [CAROL, 'default', 1, 0, 0, 0],
+        [ROOT, 'default', 1, 0, 0, 0],
       ]);
+      expect((await call(`/users/${CAROL}/budget`, root, put({ limitUsd: 2 }))).status).to.equal(200);
+      const carol = (await json<{ users: CostRow[] }>(await call('/costs', root))).users.find((u) => u.email === CAROL);
+      expect(carol).to.deep.include({ budgetSetting: 2, imageCount: 0, costUsd: 0 });
+      expect(carol?.months.every((m) => m.spentUsd === 0 && m.generatedCount === 0)).to.equal(true);
       // A user sees their own row, without the admin's view of the setting.
       const own = await json<{ users: CostRow[] }>(await call('/costs', await googleIdToken(ADA)));
       expect(own.users).to.have.length(1);

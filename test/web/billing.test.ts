@@ -19,6 +19,8 @@ import { DESKTOP, PHONE, dashboardUsd, expectAccessible, expectNoSidewaysScroll,
 
 const ADA = ALLOWED;
 const BOB = 'bob@example.com';
+/** Allow-listed, and never generates: an admin still sets her budget. */
+const CAROL = 'carol@example.com';
 const DEFAULT_BUDGET = 5;
 
 describe('billing and usage in Chromium', function () {
@@ -52,7 +54,7 @@ describe('billing and usage in Chromium', function () {
   }
 
   before(async () => {
-    fixture = await startDashboard({ allowed: [ADA, BOB], monthlyBudgetUsd: DEFAULT_BUDGET });
+    fixture = await startDashboard({ allowed: [ADA, BOB, CAROL], monthlyBudgetUsd: DEFAULT_BUDGET });
     adaNames = await fixture.generateAs(ADA, [{ prompt: 'a lighthouse at dusk over a calm sea' }, { prompt: 'a bowl of ramen from above', model: 'pro' }]);
     await fixture.generateAs(BOB, [{ prompt: 'bob’s secret birthday card' }]);
   });
@@ -115,7 +117,8 @@ describe('billing and usage in Chromium', function () {
 
   it('shows an admin every user and lets them set, lift and reset a budget', async () => {
     const { context, page, errors } = await openBilling(ADMIN);
-    expect((await totalsRows(page)).map((r) => cells(r)[0]).sort()).to.deep.equal([ADA, BOB].sort());
+    // Everyone on the allow-list, spend or not (the admin too).
+    expect((await totalsRows(page)).map((r) => cells(r)[0]).sort()).to.deep.equal([ADA, BOB, CAROL, ADMIN].sort());
     const editor = editorOf(page, BOB);
     const bobSummary = () => meterOf(page, BOB).locator('.summary').innerText();
     expect(await editor.getByRole('radio', { name: `Use default (${dashboardUsd(DEFAULT_BUDGET)})` }).isChecked()).to.be.true;
@@ -143,6 +146,13 @@ describe('billing and usage in Chromium', function () {
     await page.locator('toast-notice').getByText(`Budget saved: ${BOB} has the default (${dashboardUsd(DEFAULT_BUDGET)}).`).waitFor();
     expect(await setting(BOB)).to.equal(undefined);
     expect(await bobSummary()).to.include(`of ${dashboardUsd(DEFAULT_BUDGET)} spent this month`);
+
+    // Carol has not generated anything: her budget can be set before her first image.
+    const carol = editorOf(page, CAROL);
+    await carol.getByLabel(`Limit in US dollars for ${CAROL}`).fill('2');
+    await carol.getByRole('button', { name: 'Save budget' }).click();
+    await page.locator('toast-notice').getByText(`Budget saved: ${CAROL} has $2.00 a month.`).waitFor();
+    expect(await setting(CAROL)).to.equal(2);
     expect(errors).to.deep.equal([]);
     await context.close();
   });
@@ -190,7 +200,7 @@ describe('billing and usage in Chromium', function () {
     const costs = await apiJson<Costs>(ADMIN, '/costs?months=12');
     const expected = costs.users.flatMap((u) => u.months.map((m) => [u.email, m.month, m.spentUsd, m.generatedCount, u.costUsd, u.imageCount]));
     expect(rows.map(([email, month, spent, generated, cumulative, kept]) => [email, month, Number(spent), Number(generated), Number(cumulative), Number(kept)])).to.deep.equal(expected);
-    expect(rows).to.have.length(2 * 12);
+    expect(rows).to.have.length(4 * 12); // ada, bob, carol and the admin, 12 months each
     // Money as a plain number with at least 2 decimals.
     for (const row of rows) expect(row[2]).to.match(/^\d+\.\d{2,}$/);
     await context.close();
