@@ -36,6 +36,10 @@ describe('spend CSV', () => {
     expect(csvField('a,b')).to.equal('"a,b"');
     expect(csvField('say "hi"')).to.equal('"say ""hi"""');
     expect(csvField('two\nlines')).to.equal('"two\nlines"');
+    // What a spreadsheet would run as a formula is kept as text.
+    expect(csvField('=hyperlink("x")@example.com')).to.equal('"\'=hyperlink(""x"")@example.com"');
+    expect(csvField('+1@example.com')).to.equal("'+1@example.com");
+    expect(csvField('0.067')).to.equal('0.067');
   });
 
   it('keeps every stored decimal of money, and at least two', () => {

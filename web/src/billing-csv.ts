@@ -22,8 +22,14 @@ export function spendCsvName(costs: Costs): string {
   return `image-studio-spend-${newest}.csv`;
 }
 
+/**
+ * One field. A text a spreadsheet would run as a formula (an address may begin with "=", "+",
+ * "-" or "@") gets a leading apostrophe, as OWASP advises against CSV injection; figures never
+ * begin so.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /**
