@@ -88,7 +88,8 @@ describe('dashboard API sign-in (Firebase Auth emulator)', () => {
 
   it('shows an admin every user', async () => {
     const token = await googleIdToken('root@example.com');
-    expect((await body(await get('/costs', token))).users?.map((u) => u.email)).to.deep.equal(['ada@example.com', 'bob@example.com']);
+    // Everyone on the lists, the admin too though they have not generated anything.
+    expect((await body(await get('/costs', token))).users?.map((u) => u.email)).to.deep.equal(['ada@example.com', 'bob@example.com', 'root@example.com']);
     expect((await body(await get('/generations?user=bob@example.com', token))).generations?.map((g) => g.prompt)).to.deep.equal(['bob’s private prompt']);
     expect((await body(await get(`/generations/${bobRecord.name}`, token))).prompt).to.equal('bob’s private prompt');
     expect((await body(await get('/generations/summary?user=bob@example.com&q=private', token))).imageCount).to.equal(1);
