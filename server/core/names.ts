@@ -64,16 +64,15 @@ const ROUTE_PATH = /\/[idv]\/([0-9a-f]{32}\.png)$/;
  * A reference to an earlier generation: its title (`{id}.png`, or the bare 32-hex id) or
  * a link to it from this server's `/i/`, `/d/` or `/v/` routes. Query and fragment are
  * ignored, and so is the host: the dashboard's domain and the service's serve the same
- * names, and only the name is ever looked up. Or an upload's title (`{id}.ref.png`): uploads
- * have no public link; whose it is, is checked where references are loaded.
+ * names, and only the name is ever looked up.
  */
 export function parseImageReference(reference: string, publicUrl: string): ImageName {
   const value = reference.trim();
   const shown = JSON.stringify(value.slice(0, 120));
   const accepted =
     'Use the title of an earlier generation (32 lowercase hex characters + ".png") ' +
-    `or its link (${publicUrl}/i/{title}), or the title of a photo you uploaded (ending ".ref.png").`;
-  if (isImageName(value) || isUploadName(value)) return value;
+    `or its link (${publicUrl}/i/{title}).`;
+  if (isImageName(value)) return value;
   if (/^[0-9a-f]{32}$/.test(value)) return `${value}.png` as ImageName;
   if (/^https?:\/\//i.test(value)) {
     let pathname: string;
@@ -87,4 +86,14 @@ export function parseImageReference(reference: string, publicUrl: string): Image
     return file as ImageName;
   }
   throw invalidArgument(`Reference ${shown} is not an image title. ${accepted}`);
+}
+
+/**
+ * What `reference_images` accepts: an earlier generation (as parseImageReference), or the
+ * title of a photo the user uploaded (`{id}.ref.png`; uploads have no public link). Whose an
+ * upload is, is checked where references are loaded.
+ */
+export function parseReferenceImage(reference: string, publicUrl: string): ImageName {
+  const value = reference.trim();
+  return isUploadName(value) ? value : parseImageReference(value, publicUrl);
 }

@@ -20,7 +20,7 @@ import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { costFromUsage, imageCostUsd } from '../core/cost.js';
 import { acceptsOptions, checkOptions, chooseModel, formatUsd, priceUsd, type Catalogue, type ImageModel } from '../core/models.js';
-import { isUploadName, newImageName, parseImageReference, type ImageName } from '../core/names.js';
+import { isUploadName, newImageName, parseReferenceImage, type ImageName } from '../core/names.js';
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { ModelUnavailableError, billedUsageOf, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -266,7 +266,7 @@ async function prepare(deps: GenerationDeps, input: GenerationInput, prefs: User
   if (input.referenceImages.length > MAX_REFERENCE_IMAGES) {
     throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
   }
-  const referenceNames = [...new Set(input.referenceImages.map((ref) => parseImageReference(ref, deps.publicUrl)))];
+  const referenceNames = [...new Set(input.referenceImages.map((ref) => parseReferenceImage(ref, deps.publicUrl)))];
   await beforeGemini(() => checkUploadOwners(deps.records, input.email, referenceNames));
   const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
   let choice: ReturnType<typeof chooseModel> | undefined;
