@@ -85,6 +85,8 @@ for (const store of STORE_KINDS) {
       expect(textOf(list)).not.to.include(body.title);
       // No public route serves it.
       expect((await fetch(`${server.url}/i/${body.title}`)).status).to.equal(404);
+      expect((await fetch(`${server.url}/i/${body.title.slice(0, 32)}.thumb.webp`)).status).to.equal(404);
+      expect((await fetch(`${server.url}/i/${body.title.slice(0, 32)}.png`)).status).to.equal(404);
 
       const generated = await generateWith(body.title);
       expect(generated.isError ?? false, textOf(generated)).to.equal(false);
