@@ -98,6 +98,11 @@ for (const store of STORE_KINDS) {
       expect(sentMeta.exif).to.equal(undefined);
       const title = /"([0-9a-f]{32}\.png)"/.exec(textOf(generated))?.[1] as ImageName;
       expect((await server.records.get(title))?.referenceNames).to.deep.equal([body.title]);
+      // The dashboard names the reference, with no link (uploads have none).
+      const page2 = (await (await fetch(`${server.url}/api/generations`)).json()) as { generations: { name: string; references: unknown[] }[] };
+      expect(page2.generations.find((g) => g.name === title)?.references).to.deep.equal([{ name: body.title }]);
+      const info = await client.callTool({ name: 'image_info', arguments: { image: title } });
+      expect(textOf(info)).to.include(`Reference images: ${body.title}`);
     });
 
     it('refuses an expired link, and stores nothing', async () => {
