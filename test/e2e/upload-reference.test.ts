@@ -115,6 +115,25 @@ for (const store of STORE_KINDS) {
       expect(await server.stored()).to.deep.equal(before);
     });
 
+    it('never logs the link’s token', async () => {
+      const logLines: string[] = [];
+      const logged = await startTestServer({ store, logLines });
+      try {
+        const loggedClient = await logged.connect();
+        const result = await loggedClient.callTool({ name: 'upload_reference', arguments: {} });
+        const url = new RegExp(`${logged.url}/upload/[A-Za-z0-9_.-]+`).exec(textOf(result))?.[0] ?? '';
+        const token = url.split('/upload/')[1] ?? '';
+        expect(token).to.have.length.above(100);
+        expect((await fetch(url)).status).to.equal(200);
+        expect((await put(url, await jpegWithGps())).status).to.equal(201);
+        expect((await put(url, Buffer.from('again'))).status).to.equal(410);
+        expect(logLines.join('\n')).to.include('/upload/{token}');
+        expect(logLines.join('\n')).not.to.include(token.slice(-40));
+      } finally {
+        await logged.close();
+      }
+    });
+
     it('refuses a link that is not ours (tampered signature)', async () => {
       const url = await linkFromTool();
       const tampered = url.slice(0, -4) + (url.endsWith('AAAA') ? 'BBBB' : 'AAAA');
