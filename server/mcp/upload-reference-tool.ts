@@ -16,7 +16,7 @@ export function registerUploadReferenceTool(server: McpServer, links: UploadLink
     {
       title: 'Upload a reference photo',
       description:
-        'Get a link where the user uploads a photo of their own (PNG, JPEG or WebP, at most 20 MB) to use as a reference image, ' +
+        'Get a link where the user uploads a photo of their own (PNG, JPEG, WebP or HEIC, at most 20 MB) to use as a reference image, ' +
         'e.g. "put my dog in this scene". Images attached to the chat do not reach this server: use this instead. ' +
         'Give the user the link; once they have uploaded, they tell you the title the page shows, which you pass in reference_images. ' +
         'Uploads cost nothing and only this user can use them.',

@@ -41,7 +41,7 @@ code { font-size: 1.1em; background: #f2f2f2; padding: .1rem .3rem; user-select:
 <p>Choose a ${escapeHtml(acceptedText)} photo (at most 20 MB). Location and other metadata are removed when it is stored. Only you can use it as a reference. This link works once, until ${until} UTC.</p>
 <form id="upload">
 <label for="photo">Photo</label><br>
-<input id="photo" name="photo" type="file" accept="image/png,image/jpeg,image/webp" required>
+<input id="photo" name="photo" type="file" accept="image/png,image/jpeg,image/webp,image/heic,image/heif,.heic,.heif" required>
 <br>
 <button type="submit">Upload</button>
 </form>

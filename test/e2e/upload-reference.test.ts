@@ -184,7 +184,7 @@ for (const store of STORE_KINDS) {
       const before = await server.stored();
       const answer = await put(url, Buffer.from('these are not the pixels you are looking for\n'), 'image/jpeg');
       expect(answer.status).to.equal(415);
-      expect(((await answer.json()) as { message: string }).message).to.match(/PNG, JPEG or WebP/);
+      expect(((await answer.json()) as { message: string }).message).to.match(/PNG, JPEG, WebP or HEIC/);
       expect(await server.stored()).to.deep.equal(before);
       expect((await put(url, await jpegWithGps())).status).to.equal(201);
     });
@@ -198,12 +198,29 @@ for (const store of STORE_KINDS) {
       expect(await server.stored()).to.deep.equal(before);
     });
 
-    it('answers 415 for a HEIC photo, saying to export it as JPEG, and stores nothing', async () => {
+    it('takes a HEIC photo (an iPhone’s), decoded from HEVC and stored as a PNG, usable as a reference', async () => {
+      const heic = await readFile(HEIC_FIXTURE);
+      expect(heic.toString('latin1', 4, 12)).to.equal('ftypheic');
+      const answer = await put(await linkFromTool(), heic, 'application/octet-stream');
+      const body = (await answer.json()) as { title: string; message: string };
+      expect(answer.status, body.message).to.equal(201);
+      const stored = await sharp(await server.images.read(body.title as ImageName, 'image')).raw().toBuffer({ resolveWithObject: true });
+      expect(stored.info).to.include({ width: 64, height: 48 });
+      // The fixture is one colour, #33aa77, through a lossy codec.
+      const [r, g, b] = stored.data;
+      expect([r, g, b].map((v, i) => Math.abs((v ?? 0) - [0x33, 0xaa, 0x77][i]!))).to.satisfy((d: number[]) => d.every((x) => x <= 6));
+      expect(await server.records.getUpload(body.title as ImageName)).to.include({ originalType: 'heic' });
+      const generated = await generateWith(body.title);
+      expect(generated.isError ?? false, textOf(generated)).to.equal(false);
+    });
+
+    it('answers 415 for a damaged HEIC, and stores nothing', async () => {
       const url = await linkFromTool();
       const before = await server.stored();
-      const answer = await put(url, await readFile(HEIC_FIXTURE), 'image/heic');
+      const heic = await readFile(HEIC_FIXTURE);
+      const answer = await put(url, heic.subarray(0, Math.floor(heic.length / 2)), 'image/heic');
       expect(answer.status).to.equal(415);
-      expect(((await answer.json()) as { message: string }).message).to.match(/HEIC photos are not supported yet: export the photo as JPEG/);
+      expect(((await answer.json()) as { message: string }).message).to.match(/HEIC photo could not be read/);
       expect(await server.stored()).to.deep.equal(before);
     });
   });
