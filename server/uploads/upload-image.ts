@@ -18,7 +18,7 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
 /** Decoding bombs: a small file that claims billions of pixels is refused before it is decoded. */
 const MAX_INPUT_PIXELS = 100_000_000;
 
-export const ACCEPTED_TYPES_TEXT = 'PNG, JPEG, WebP or HEIC photos';
+export const ACCEPTED_TYPES_TEXT = 'PNG, JPEG, WebP or HEIC';
 
 export interface ProcessedUpload {
   readonly png: Buffer;
@@ -90,7 +90,7 @@ async function checkedByLibvips(sharp: SharpFactory, bytes: Buffer): Promise<Dec
     format = undefined;
   }
   if (format === undefined || !ACCEPTED_FORMATS.has(format)) {
-    throw unsupported(`That file is not a photo this server accepts: upload ${ACCEPTED_TYPES_TEXT}, at most 20 MB.`);
+    throw unsupported(`That file is not a photo this server accepts: upload a ${ACCEPTED_TYPES_TEXT} photo of at most 20 MB.`);
   }
   return { data: bytes, format };
 }

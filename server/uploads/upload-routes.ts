@@ -105,7 +105,7 @@ async function isUsed(deps: UploadRouteDeps, grant: UploadGrant): Promise<boolea
 }
 
 async function storeUpload(deps: UploadRouteDeps, grant: UploadGrant, bytes: unknown): Promise<UploadRecord> {
-  if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new UploadRefused(415, `The upload was empty: choose a ${ACCEPTED_TYPES_TEXT.replace(/s$/, '')}.`);
+  if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new UploadRefused(415, `The upload was empty: choose a ${ACCEPTED_TYPES_TEXT} photo.`);
   const photo = await processUpload(bytes);
   try {
     await deps.images.save(grant.name, { png: photo.png, thumbnail: photo.thumbnail });
