@@ -2,6 +2,7 @@
  * createApp(deps) builds the express app from ready-made dependencies and never listens:
  * main.ts listens in production, tests on a random port with their own stores and fakes.
  */
+import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { apiRoutes, type ApiAuth } from './api/api-routes.js';
 import type { OAuthRoutes } from './auth/auth-routes.js';
@@ -21,6 +22,8 @@ import { requestLog } from './ops/request-log.js';
 import type { RecordStore } from './records/record-store.js';
 import { iconRoutes, serverIcons } from './ui/icon-routes.js';
 import { uiRoutes } from './ui/ui-routes.js';
+import { UploadLinks } from './uploads/upload-links.js';
+import { uploadRoutes } from './uploads/upload-routes.js';
 
 export interface AppDeps {
   readonly publicUrl: string;
@@ -53,6 +56,12 @@ export interface AppDeps {
   readonly dashboardAuth?: Exclude<ApiAuth, { kind: 'disabled' }>;
   /** The Google Cloud project whose Cloud Trace the request logs link to. */
   readonly traceProject?: string;
+  /**
+   * Reference photo uploads (upload_reference, /upload): the key that signs their links
+   * (IMG_JWT_SIGNING_KEY) and who may still upload. With sign-in off, a random key per process
+   * and the local user.
+   */
+  readonly uploads?: { readonly signingKey: string; readonly isAllowed: (email: string) => boolean };
   /** The built dashboard to serve at /ui (main.ts passes it only with sign-in disabled). */
   readonly dashboardDir?: string;
 }
@@ -116,6 +125,12 @@ export function createApp(deps: AppDeps): express.Express {
   );
   if (deps.dashboardDir) app.use(uiRoutes(deps.dashboardDir));
 
+  const uploads = deps.uploads ?? (deps.auth.kind === 'disabled' ? { signingKey: randomBytes(32).toString('base64url'), isAllowed: (email: string) => email === LOCAL_CALLER.email } : undefined);
+  const uploadLinks = uploads ? new UploadLinks(uploads.signingKey, deps.publicUrl) : undefined;
+  if (uploads && uploadLinks) {
+    app.use(uploadRoutes({ links: uploadLinks, images: deps.images, records: deps.records, isAllowed: uploads.isAllowed, logger: deps.logger }));
+  }
+
   // MCP and sign-in answer only to the public host and loopback: a web page cannot reach
   // them through DNS rebinding. (Images may come through a CDN under other names.)
   const publicHost = new URL(deps.publicUrl).hostname;
@@ -146,6 +161,7 @@ export function createApp(deps: AppDeps): express.Express {
         generations: deps.generations ?? new Generations(generationDeps),
         toolWaitMs: deps.toolWaitMs ?? DEFAULT_TOOL_WAIT_SECONDS * 1000,
         progressIntervalMs: deps.progressIntervalMs ?? 5000,
+        ...(uploadLinks ? { uploadLinks } : {}),
       },
     }),
   );

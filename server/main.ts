@@ -10,6 +10,7 @@ import { createGeminiImageGenerator } from './gemini/gemini-image-generator.js';
 import { createGeminiModelDirectory } from './gemini/gemini-model-directory.js';
 import { Generations } from './generation/generate-image.js';
 import { createModelResolver } from './generation/model-resolver.js';
+import { isListed } from './core/access.js';
 import { createLogger, type Logger } from './log.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(auth.kind === 'disabled' ? { dashboardDir: config.dashboardDir } : {}),
+    ...(auth.kind === 'sign-in'
+      ? { uploads: { signingKey: auth.jwtSigningKey, isAllowed: (email: string) => isListed(auth.allowedEmails, email) || isListed(auth.adminEmails, email) } }
+      : {}),
     ...(config.googleCloudProject ? { traceProject: config.googleCloudProject } : {}),
     publicUrl: config.publicUrl,
     trustedProxies: config.trustedProxies,

@@ -3,7 +3,7 @@
  * origin the dashboard, the API and the images share (Hosting rewrites /i, /d and /v).
  */
 import { canSeeRecord, type Caller } from '../core/access.js';
-import { thumbnailNameOf, type ImageName } from '../core/names.js';
+import { isUploadName, thumbnailNameOf, type ImageName } from '../core/names.js';
 import type { GenerationRecord, GenerationJob, RecordStore } from '../records/record-store.js';
 import type { Generation, PendingGeneration, ReferenceView } from './api-types.js';
 
@@ -51,7 +51,8 @@ export async function referenceViews(records: RecordStore, caller: Caller, of: r
   const names = [...new Set(of.flatMap((record) => record.referenceNames))];
   // A reference to another image of the same page needs no read.
   const onPage = new Map(of.map((record) => [record.name, record]));
-  const found = await Promise.all(names.map(async (name) => onPage.get(name) ?? (await records.get(name))));
+  // An uploaded photo (`.ref.png`) has no record and no public link: named only.
+  const found = await Promise.all(names.map(async (name) => onPage.get(name) ?? (isUploadName(name) ? undefined : await records.get(name))));
   const views = new Map<ImageName, ReferenceView>();
   names.forEach((name, i) => {
     const referenced = found[i];

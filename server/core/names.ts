@@ -8,8 +8,16 @@ import { invalidArgument } from '../errors.js';
 
 export const IMAGE_NAME_PATTERN = /^[0-9a-f]{32}\.png$/;
 export const THUMBNAIL_NAME_PATTERN = /^[0-9a-f]{32}\.thumb\.webp$/;
+/**
+ * A photo a user uploaded as a reference: `{32 hex}.ref.png`. A name of its own kind, so the
+ * public routes (which match only the patterns above) never serve one, and a reference to one
+ * is told apart from a generation's without any look-up.
+ */
+export const UPLOAD_NAME_PATTERN = /^[0-9a-f]{32}\.ref\.png$/;
+/** Every name the image store holds: generations and uploads. */
+export const STORED_NAME_PATTERN = /^[0-9a-f]{32}(?:\.ref)?\.png$/;
 
-/** A generated image's name, e.g. `0f1e…9a.png`. */
+/** A stored image's name: a generation's (`0f1e…9a.png`) or an upload's (`0f1e…9a.ref.png`). */
 export type ImageName = string & { readonly __brand: 'ImageName' };
 
 export function newImageName(): ImageName {
@@ -18,6 +26,19 @@ export function newImageName(): ImageName {
 
 export function isImageName(value: string): value is ImageName {
   return IMAGE_NAME_PATTERN.test(value);
+}
+
+export function newUploadName(): ImageName {
+  return `${randomUUID().replaceAll('-', '')}.ref.png` as ImageName;
+}
+
+export function isUploadName(value: string): value is ImageName {
+  return UPLOAD_NAME_PATTERN.test(value);
+}
+
+/** The name without `.png`: what a store keys the thumbnail by, so an upload's never answers for a generation's. */
+export function stemOf(name: ImageName): string {
+  return name.slice(0, -'.png'.length);
 }
 
 export function idOf(name: ImageName): string {
@@ -65,4 +86,14 @@ export function parseImageReference(reference: string, publicUrl: string): Image
     return file as ImageName;
   }
   throw invalidArgument(`Reference ${shown} is not an image title. ${accepted}`);
+}
+
+/**
+ * What `reference_images` accepts: an earlier generation (as parseImageReference), or the
+ * title of a photo the user uploaded (`{id}.ref.png`; uploads have no public link). Whose an
+ * upload is, is checked where references are loaded.
+ */
+export function parseReferenceImage(reference: string, publicUrl: string): ImageName {
+  const value = reference.trim();
+  return isUploadName(value) ? value : parseImageReference(value, publicUrl);
 }

@@ -20,7 +20,7 @@ import { AppError, invalidArgument, toAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { costFromUsage, imageCostUsd } from '../core/cost.js';
 import { acceptsOptions, checkOptions, chooseModel, formatUsd, priceUsd, type Catalogue, type ImageModel } from '../core/models.js';
-import { newImageName, parseImageReference, type ImageName } from '../core/names.js';
+import { isUploadName, newImageName, parseReferenceImage, type ImageName } from '../core/names.js';
 import { MAX_REFERENCE_IMAGES, type AspectRatio, type ImageSize } from '../core/options.js';
 import { ModelUnavailableError, billedUsageOf, type GeneratedImage, type ImageGenerator, type ReferenceImage } from '../gemini/image-generator.js';
 import type { ImageStore } from '../images/image-store.js';
@@ -266,7 +266,8 @@ async function prepare(deps: GenerationDeps, input: GenerationInput, prefs: User
   if (input.referenceImages.length > MAX_REFERENCE_IMAGES) {
     throw invalidArgument(`Too many reference images: ${input.referenceImages.length}; at most ${MAX_REFERENCE_IMAGES} are accepted.`);
   }
-  const referenceNames = [...new Set(input.referenceImages.map((ref) => parseImageReference(ref, deps.publicUrl)))];
+  const referenceNames = [...new Set(input.referenceImages.map((ref) => parseReferenceImage(ref, deps.publicUrl)))];
+  await beforeGemini(() => checkUploadOwners(deps.records, input.email, referenceNames));
   const options = { imageSize: input.imageSize, aspectRatio: input.aspectRatio, referenceCount: referenceNames.length };
   let choice: ReturnType<typeof chooseModel> | undefined;
   // Of the alias's served models, the first that takes these options (a 512 px draft may need an older one).
@@ -355,12 +356,28 @@ async function beforeGemini<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An upload is its owner's alone: for anyone else it does not exist, with the same answer as
+ * a missing image (so nobody learns that a title is someone's upload). The one place this is
+ * checked; generations are usable by title as before.
+ */
+async function checkUploadOwners(records: RecordStore, email: string, names: readonly ImageName[]): Promise<void> {
+  for (const name of names.filter(isUploadName)) {
+    const upload = await records.getUpload(name);
+    if (upload?.email !== email) throw referenceNotFound(name);
+  }
+}
+
+function referenceNotFound(name: ImageName): AppError {
+  return invalidArgument(`Reference image ${name} was not found. Use the title of an image generated on this server, or of a photo you uploaded.`);
+}
+
 async function loadReference(images: ImageStore, name: ImageName): Promise<ReferenceImage> {
   try {
     return { name, ...(await referenceForUpload(await images.read(name, 'image'))) };
   } catch (err) {
     if (err instanceof AppError && err.status === 'NOT_FOUND') {
-      throw invalidArgument(`Reference image ${name} was not found. Use the title of an image generated on this server.`);
+      throw referenceNotFound(name);
     }
     throw err;
   }

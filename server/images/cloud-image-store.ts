@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CRC32C, type Bucket, type File, type FileMetadata } from '@google-cloud/storage';
 import { AppError, notFound } from '../errors.js';
-import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
+import { STORED_NAME_PATTERN, stemOf, thumbnailNameOf, type ImageName } from '../core/names.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 import { IMMUTABLE_CACHE_CONTROL } from './serve-object.js';
 import { MIN_UPLOAD_BYTES_PER_SECOND, onNewConnection, uploadTimeoutMs, withTimeout } from './storage-client.js';
@@ -249,9 +249,8 @@ export class CloudImageStore implements ImageStore {
   private objectName(name: ImageName, variant: ImageVariant): string {
     // Callers pass validated names; checking again costs nothing and keeps a slip
     // elsewhere from ever naming an object outside the two fixed shapes.
-    if (!IMAGE_NAME_PATTERN.test(name)) throw new AppError('INVALID_ARGUMENT', 'Not an image name.');
-    const id = idOf(name);
-    return variant === 'image' ? `images/${id}.png` : `thumbs/${id}.webp`;
+    if (!STORED_NAME_PATTERN.test(name)) throw new AppError('INVALID_ARGUMENT', 'Not an image name.');
+    return variant === 'image' ? `images/${name}` : `thumbs/${stemOf(name)}.webp`;
   }
 
   private fileOf(name: ImageName, variant: ImageVariant): File {

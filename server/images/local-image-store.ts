@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../errors.js';
-import { IMAGE_NAME_PATTERN, idOf, thumbnailNameOf, type ImageName } from '../core/names.js';
+import { STORED_NAME_PATTERN, stemOf, thumbnailNameOf, type ImageName } from '../core/names.js';
 import { createFileAtomic, stageFile, type StagedFile } from '../local/atomic-file.js';
 import type { ByteRange, ImageStore, ImageVariant, StoredObjectInfo } from './image-store.js';
 
@@ -128,8 +128,8 @@ export class LocalImageStore implements ImageStore {
   private pathOf(name: ImageName, variant: ImageVariant): string {
     // Callers pass validated names; checking again costs nothing and keeps a slip
     // elsewhere from ever turning into a path outside the two fixed shapes.
-    if (!IMAGE_NAME_PATTERN.test(name)) throw new AppError('INVALID_ARGUMENT', 'Not an image name.');
-    return variant === 'image' ? join(this.root, name) : join(this.thumbsDir, `${idOf(name)}.webp`);
+    if (!STORED_NAME_PATTERN.test(name)) throw new AppError('INVALID_ARGUMENT', 'Not an image name.');
+    return variant === 'image' ? join(this.root, name) : join(this.thumbsDir, `${stemOf(name)}.webp`);
   }
 
   private notFound(name: ImageName, variant: ImageVariant): AppError {

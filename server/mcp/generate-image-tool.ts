@@ -36,7 +36,8 @@ const inputSchema = z.object({
     .optional()
     .describe(
       'Titles (e.g. "3f2a…c9.png") or links of images generated earlier with this tool, to edit or ' +
-        `iterate on them ("the same scene at night"); up to ${MAX_REFERENCE_IMAGES}, fewer on some models. Leave out for a new image.`,
+        `iterate on them ("the same scene at night"), or titles of the user's own photos uploaded through upload_reference ("….ref.png"); ` +
+        `up to ${MAX_REFERENCE_IMAGES}, fewer on some models. Leave out for a new image.`,
     ),
   model: z
     .string()

@@ -57,7 +57,7 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     `- prompt: what to draw, up to ${MAX_PROMPT_CHARS} characters.`,
     `- aspect_ratio: ${ASPECT_RATIOS.join(', ')} (default ${DEFAULT_ASPECT_RATIO}); each model takes the ones listed below.`,
     `- image_size: ${IMAGE_SIZES.join(', ')} (default ${DEFAULT_IMAGE_SIZE}); each model makes the sizes priced below.`,
-    `- reference_images: up to ${MAX_REFERENCE_IMAGES} titles or links of earlier generations, to iterate on them.`,
+    `- reference_images: up to ${MAX_REFERENCE_IMAGES} titles or links of earlier generations, to iterate on them, or titles of your own photos (upload_reference gives a link to upload one).`,
     `- model: only when the user asks for one; otherwise their default applies (yours: ${defaultAlias}; ` +
       `without a saved default, ${FALLBACK_MODEL}). Gemini model names such as "Nano Banana Pro" name the same models.`,
     '',

@@ -2,7 +2,7 @@
  * One log line per request (method, path without its query, status, latency), tied to the
  * request's Cloud Trace so that the lines a request causes group under it. Query strings are
  * never logged: OAuth callbacks carry codes in them. `/health` is logged at DEBUG only: it is
- * polled, and must stay cheap.
+ * polled, and must stay cheap. Upload links (`/upload/{token}`) are logged without their token.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { withLogContext, type LogFields, type Logger } from '../log.js';
@@ -10,7 +10,9 @@ import { withLogContext, type LogFields, type Logger } from '../log.js';
 export function requestLog(logger: Logger, projectId: string | undefined) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const { method, path } = req; // routers rewrite req.url on the way down
+    const { method } = req;
+    // Routers rewrite req.url on the way down. An upload link's path is its credential: never logged.
+    const path = req.path.startsWith('/upload/') ? '/upload/{token}' : req.path;
     const context = traceFields(req, projectId);
     res.on('finish', () => {
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -62,7 +62,7 @@ import {
 import { z } from 'zod';
 import { dayOf, periodsSince, type PeriodLog } from '../core/activity.js';
 import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
-import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
+import { IMAGE_NAME_PATTERN, UPLOAD_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES, type ModelAlias } from '../core/models.js';
 import { textWords, type RecordFilter } from '../core/search.js';
 import { emptyTotals, type UserTotals } from '../core/totals.js';
@@ -73,7 +73,7 @@ import { callDeadlineMs } from '../firestore/firestore-client.js';
 import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND, WRITE_REFUSED_CODES, firestoreCodeOf, firestoreError } from '../firestore/firestore-errors.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, searchScope } from './cursor.js';
 import { isAlive, isRecentJob, newestJobFirst, settled } from './job-state.js';
-import { generationJobSchema, generationRecordSchema } from './record-schema.js';
+import { generationJobSchema, generationRecordSchema, uploadRecordSchema } from './record-schema.js';
 import { aggregateSummary, filteredQuery, newestFirst, scanForWords, scannedCosts } from './firestore-search.js';
 import {
   JOB_LEASE_LOST,
@@ -87,6 +87,7 @@ import {
   type RecordStore,
   type RecordSummary,
   type SearchOptions,
+  type UploadRecord,
   type UserBudget,
   type UserPrefs,
 } from './record-store.js';
@@ -148,6 +149,7 @@ export class FirestoreRecordStore implements RecordStore {
   private readonly generations: CollectionReference;
   private readonly users: CollectionReference;
   private readonly jobs: CollectionReference;
+  private readonly uploads: CollectionReference;
   private readonly deadlineMs: number;
   private readonly searchScanLimit: number;
 
@@ -157,12 +159,30 @@ export class FirestoreRecordStore implements RecordStore {
     this.generations = db.collection(`${prefix}generations`);
     this.users = db.collection(`${prefix}users`);
     this.jobs = db.collection(`${prefix}jobs`);
+    this.uploads = db.collection(`${prefix}uploads`);
     this.deadlineMs = callDeadlineMs(db);
     this.searchScanLimit = options.searchScanLimit ?? SEARCH_SCAN_LIMIT;
   }
 
   async commit(record: GenerationRecord): Promise<void> {
     await this.commitRecord(record, () => {});
+  }
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    const parsed = uploadRecordSchema.parse(upload);
+    // create() refuses an existing document: of two writers of one upload, one wins.
+    await this.guard(() => this.uploadRef(parsed.name).create({ ...parsed }));
+  }
+
+  async getUpload(name: ImageName): Promise<UploadRecord | undefined> {
+    const snapshot = await this.guard(() => this.uploadRef(name).get());
+    const data = snapshot.data();
+    return data === undefined ? undefined : uploadRecordSchema.parse(data);
+  }
+
+  private uploadRef(name: ImageName): DocumentReference {
+    if (!UPLOAD_NAME_PATTERN.test(name)) throw new Error(`not an upload name: ${JSON.stringify(name)}`);
+    return this.uploads.doc(idOf(name));
   }
 
   async get(name: ImageName): Promise<GenerationRecord | undefined> {

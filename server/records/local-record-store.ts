@@ -15,7 +15,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { IMAGE_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
+import { IMAGE_NAME_PATTERN, UPLOAD_NAME_PATTERN, idOf, type ImageName } from '../core/names.js';
 import { MODEL_ALIASES } from '../core/models.js';
 import { addToPeriod, dayOf, periodsSince, type PeriodLog } from '../core/activity.js';
 import { BudgetExceededError, fitsBudget, monthOf, type MonthSpend } from '../core/budget.js';
@@ -28,7 +28,7 @@ import { AppError } from '../errors.js';
 import { createFileAtomic, createSerialQueue, directoryOnce, readFileIfExists, writeFileAtomic } from '../local/atomic-file.js';
 import { checkPageLimit, compareNewestFirst, decodeCursor, encodeCursor, searchScope, type PagePosition } from './cursor.js';
 import { isAlive, isRecentJob, newestJobFirst, settled } from './job-state.js';
-import { generationJobSchema, generationRecordSchema } from './record-schema.js';
+import { generationJobSchema, generationRecordSchema, uploadRecordSchema } from './record-schema.js';
 import { chunkOf, scanForMatches } from './search-scan.js';
 import {
   MAX_PAGE_SIZE,
@@ -43,6 +43,7 @@ import {
   type RecordSummary,
   type SearchOptions,
   type UserBudget,
+  type UploadRecord,
   type UserPrefs,
 } from './record-store.js';
 
@@ -96,6 +97,7 @@ export class LocalRecordStore implements RecordStore {
   private index: Promise<Map<string, IndexEntry[]>> | undefined;
 
   private readonly ensureRoot: () => Promise<void>;
+  private readonly ensureUploadsDir: () => Promise<void>;
   private readonly searchScanLimit: number;
 
   constructor(
@@ -103,6 +105,7 @@ export class LocalRecordStore implements RecordStore {
     options: SearchOptions = {},
   ) {
     this.ensureRoot = directoryOnce(root);
+    this.ensureUploadsDir = directoryOnce(path.join(root, 'uploads'));
     this.searchScanLimit = options.searchScanLimit ?? SEARCH_SCAN_LIMIT;
   }
 
@@ -238,6 +241,20 @@ export class LocalRecordStore implements RecordStore {
       insertSorted(index, parsed.email, indexEntryOf(parsed));
       await andThen();
     });
+  }
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    const parsed = uploadRecordSchema.parse(upload);
+    await this.ensureUploadsDir();
+    // createFileAtomic refuses a name that exists: of two writers of one upload, one wins.
+    await createFileAtomic(this.uploadPath(parsed.name), JSON.stringify(parsed, null, 2) + '\n').catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EEXIST' ? new AppError('INTERNAL', `An upload named ${parsed.name} exists already.`, { cause: err }) : err;
+    });
+  }
+
+  async getUpload(name: ImageName): Promise<UploadRecord | undefined> {
+    const text = await readFileIfExists(this.uploadPath(name));
+    return text === undefined ? undefined : uploadRecordSchema.parse(JSON.parse(text));
   }
 
   async get(name: ImageName): Promise<GenerationRecord | undefined> {
@@ -393,6 +410,12 @@ export class LocalRecordStore implements RecordStore {
     // Names are validated before they get here; check again, since this builds a path.
     if (!IMAGE_NAME_PATTERN.test(name)) throw new Error(`not an image name: ${JSON.stringify(name)}`);
     return this.file(`${idOf(name)}.json`);
+  }
+
+  private uploadPath(name: ImageName): string {
+    // Builds a path: only an upload's name may get here.
+    if (!UPLOAD_NAME_PATTERN.test(name)) throw new Error(`not an upload name: ${JSON.stringify(name)}`);
+    return path.join(this.root, 'uploads', `${idOf(name)}.json`);
   }
 
   private file(base: string): string {

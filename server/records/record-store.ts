@@ -130,7 +130,29 @@ export class WriteOutcomeUnknownError extends Error {
   }
 }
 
+/**
+ * A photo a user uploaded to use as a reference (`{id}.ref.png`): not a generation, so it
+ * costs nothing and is in no gallery, total or listing. Only its owner may use it.
+ */
+export interface UploadRecord {
+  readonly name: ImageName;
+  /** Whose it is (lowercased). */
+  readonly email: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** The stored PNG's size and pixels, after re-encoding. */
+  readonly bytes: number;
+  readonly width: number;
+  readonly height: number;
+  /** What the uploaded bytes were, as read from them: `jpeg`, `png`, `webp`. */
+  readonly originalType: string;
+}
+
 export interface RecordStore {
+  /** Writes an upload's record; rejects if one of that name exists (the upload link's single use rests on this). */
+  createUpload(upload: UploadRecord): Promise<void>;
+  /** The upload's record, or undefined. Callers check the owner. */
+  getUpload(name: ImageName): Promise<UploadRecord | undefined>;
   /**
    * Writes the record and adds it to the user's totals (and to the figures of its month and
    * day: one generation, its cost), together or not at all. Rejects if

@@ -60,6 +60,20 @@ export function imageStoreContract(label: string, makeStore: () => Promise<Image
       expect(await drain(await store.open(name, 'thumbnail'))).to.deep.equal(files.thumbnail);
     });
 
+    it("keeps an upload (`{id}.ref.png`) and its thumbnail apart from a generation's of the same id", async () => {
+      const upload = name.replace('.png', '.ref.png') as ImageName;
+      const generation = await sampleImages(10);
+      const photo = await sampleImages(90);
+      await store.save(name, generation);
+      await store.save(upload, photo);
+      expect(await store.read(upload, 'image')).to.deep.equal(photo.png);
+      expect(await store.read(upload, 'thumbnail')).to.deep.equal(photo.thumbnail);
+      expect(await store.read(name, 'thumbnail')).to.deep.equal(generation.thumbnail);
+      await store.remove(upload);
+      expect(await store.stat(upload, 'image')).to.equal(undefined);
+      expect(await store.read(name, 'image')).to.deep.equal(generation.png);
+    });
+
     it('describes stored objects with size, type, a strong quoted ETag and a recent date', async () => {
       const files = await sampleImages();
       const before = Date.now();

@@ -3,9 +3,9 @@
  * `recordStoreContract` with a factory for a fresh, empty store.
  */
 import { expect } from 'chai';
-import { newImageName } from '../../server/core/names.js';
+import { newImageName, newUploadName } from '../../server/core/names.js';
 import type { AppError } from '../../server/errors.js';
-import type { GenerationRecord, RecordFilter, RecordStore, SearchOptions } from '../../server/records/record-store.js';
+import type { GenerationRecord, RecordFilter, RecordStore, SearchOptions, UploadRecord } from '../../server/records/record-store.js';
 
 export function sampleRecord(overrides: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
@@ -309,6 +309,46 @@ export function recordStoreContract(label: string, makeStore: (options?: SearchO
       await store.setPrefs('ada@example.com', {});
       expect(await store.prefs('ada@example.com')).to.deep.equal({});
       expect(await store.prefs('bob@example.com')).to.deep.equal({ defaultModel: 'flash' });
+    });
+
+    describe('uploads', () => {
+      const sampleUpload = (overrides: Partial<UploadRecord> = {}): UploadRecord => ({
+        name: newUploadName(),
+        email: 'ada@example.com',
+        createdAt: '2026-11-30T10:00:00.000Z',
+        bytes: 54321,
+        width: 640,
+        height: 480,
+        originalType: 'jpeg',
+        ...overrides,
+      });
+
+      it('returns an upload exactly as it was written, and nothing for one never written', async () => {
+        const upload = sampleUpload();
+        await store.createUpload(upload);
+        expect(await store.getUpload(upload.name)).to.deep.equal(upload);
+        expect(await store.getUpload(newUploadName())).to.equal(undefined);
+      });
+
+      it('creates an upload once: a second write of the name is refused and changes nothing, and of concurrent ones exactly one lands', async () => {
+        const upload = sampleUpload();
+        await store.createUpload(upload);
+        let refused: unknown;
+        await store.createUpload({ ...upload, email: 'bob@example.com' }).catch((err: unknown) => (refused = err));
+        expect(refused).to.be.instanceOf(Error);
+        expect(await store.getUpload(upload.name)).to.deep.equal(upload);
+
+        const raced = sampleUpload();
+        const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((who) => store.createUpload({ ...raced, email: `${who}@example.com` })));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+      });
+
+      it('keeps uploads out of generations: no record, total, listing or summary counts one', async () => {
+        const upload = sampleUpload();
+        await store.createUpload(upload);
+        expect((await store.listByUser('ada@example.com', { limit: 10 })).records).to.deep.equal([]);
+        expect((await store.totals('ada@example.com')).imageCount).to.equal(0);
+      });
     });
   });
 }

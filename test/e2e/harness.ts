@@ -54,6 +54,8 @@ export interface TestServerOptions {
   toolWaitMs?: number;
   /** Every user's monthly limit (IMG_MONTHLY_BUDGET_USD). */
   monthlyBudgetUsd?: number;
+  /** Upload links' key and who may upload (default: a random key, the local user only). */
+  uploads?: { signingKey: string; isAllowed: (email: string) => boolean };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -91,6 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: options.monthlyBudgetUsd } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     ...(options.traceProject ? { traceProject: options.traceProject } : {}),
+    ...(options.uploads ? { uploads: options.uploads } : {}),
   });
   server.on('request', app);
 

@@ -74,7 +74,7 @@ async function openCloudKit(options: StoreKitOptions): Promise<StoreKit> {
     records,
     authState: new FirestoreAuthStateStore(firestore),
     async stored() {
-      const documents = await firestore.collection('generations').listDocuments();
+      const documents = (await Promise.all(['generations', 'uploads'].map((c) => firestore.collection(c).listDocuments()))).flat();
       return [...gcs.objects.keys(), ...documents.map((d) => d.path)].sort();
     },
     async close() {
