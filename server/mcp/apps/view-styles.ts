@@ -2,6 +2,18 @@
  * The views' styles. Colours and fonts come from the host's style variables when it sends them
  * (hostContext.styles, applied by the script), with light and dark fallbacks of our own.
  */
+// The dark fallbacks, for a dark system (unless the host says light) and for a host that says dark.
+const DARK = `
+  --bg: var(--color-background-primary, #262624);
+  --bg2: var(--color-background-secondary, #30302e);
+  --fg: var(--color-text-primary, #f5f4ef);
+  --fg2: var(--color-text-secondary, #c2c0b6);
+  --line: var(--color-border-primary, #4a4945);
+  --accent: var(--color-text-info, #8cb8ff);
+  --danger: var(--color-text-danger, #ff9b92);
+  --ring: var(--color-ring-primary, #8cb8ff);
+`;
+
 export const VIEW_STYLES = String.raw`
 :root {
   color-scheme: light dark;
@@ -18,27 +30,9 @@ export const VIEW_STYLES = String.raw`
   font-size: var(--font-text-md-size, 15px);
 }
 @media (prefers-color-scheme: dark) {
-  :root:not([data-theme="light"]) {
-    --bg: var(--color-background-primary, #262624);
-    --bg2: var(--color-background-secondary, #30302e);
-    --fg: var(--color-text-primary, #f5f4ef);
-    --fg2: var(--color-text-secondary, #c2c0b6);
-    --line: var(--color-border-primary, #4a4945);
-    --accent: var(--color-text-info, #8cb8ff);
-    --danger: var(--color-text-danger, #ff9b92);
-    --ring: var(--color-ring-primary, #8cb8ff);
-  }
+  :root:not([data-theme="light"]) {${DARK}}
 }
-:root[data-theme="dark"] {
-  --bg: var(--color-background-primary, #262624);
-  --bg2: var(--color-background-secondary, #30302e);
-  --fg: var(--color-text-primary, #f5f4ef);
-  --fg2: var(--color-text-secondary, #c2c0b6);
-  --line: var(--color-border-primary, #4a4945);
-  --accent: var(--color-text-info, #8cb8ff);
-  --danger: var(--color-text-danger, #ff9b92);
-  --ring: var(--color-ring-primary, #8cb8ff);
-}
+:root[data-theme="dark"] {${DARK}}
 * { box-sizing: border-box; }
 html, body { margin: 0; background: var(--bg); color: var(--fg); }
 body { padding: 12px; line-height: 1.4; }

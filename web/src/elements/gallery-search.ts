@@ -38,13 +38,6 @@ export class GallerySearch extends LitElement {
         flex: 1 1 12rem;
       }
       input {
-        font: inherit;
-        color: var(--text);
-        background: var(--surface);
-        border: 1px solid var(--border);
-        border-radius: 6px;
-        padding: 0.35rem 0.5rem;
-        min-height: 2.25rem;
         min-width: 0;
         max-width: 100%;
       }

@@ -53,7 +53,9 @@ export const sharedStyles = css`
   }
   input[type='number'],
   input[type='text'],
-  input[type='email'] {
+  input[type='email'],
+  input[type='search'],
+  input[type='date'] {
     font: inherit;
     color: var(--text);
     background: var(--surface);
