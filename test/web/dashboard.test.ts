@@ -353,7 +353,11 @@ describe('dashboard in Chromium: gallery, viewer and search', function () {
       expect(await viewer(page).getByRole('link', { name: victim }).count()).to.equal(0);
     };
     await namesDeletedReference();
+    // Escape goes back in history: reload only once that has happened, or the page reloads
+    // with the viewer's address and opens it again.
     await page.keyboard.press('Escape');
+    await viewer(page).waitFor({ state: 'hidden' });
+    await page.waitForFunction('!location.hash.includes("image=")');
     await page.reload();
     await namesDeletedReference();
     await context.close();
