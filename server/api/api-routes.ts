@@ -2,7 +2,8 @@
  * The dashboard's JSON API under /api; what it answers is defined in api-types.ts. Every
  * request carries a Firebase ID token; the server decides who the caller is (verified Google
  * email on the allow-list) and whether they are an admin. Non-admins see only their own data.
- * Errors are JSON: `{ error, message }`. The images' routes are in generation-routes.ts.
+ * Errors are JSON: `{ error, message }`. The images' routes are in generation-routes.ts, the
+ * uploaded photos' in upload-routes.ts.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -20,6 +21,7 @@ import type { ModelResolver } from '../generation/model-resolver.js';
 import { asyncHandler, callerIn } from './api-handler.js';
 import type { Budget, BudgetSetting, CostRow, Costs, Me, ModelChoice, Usage } from './api-types.js';
 import { addGenerationRoutes } from './generation-routes.js';
+import { addUploadRoutes } from './upload-routes.js';
 import type { IdTokenVerifier } from './id-token-verifier.js';
 
 export type ApiAuth =
@@ -156,6 +158,7 @@ export function apiRoutes(deps: ApiDeps): express.Router {
   }));
 
   addGenerationRoutes(router, { records, images, logger });
+  addUploadRoutes(router, { records, images, logger, ...(deps.now ? { now: deps.now } : {}) });
 
   router.get('/api/usage', asyncHandler(async (_req, res) => {
     if (!callerIn(res).isAdmin) throw new AppError('PERMISSION_DENIED', 'Only admins can see the usage of every user.');

@@ -216,6 +216,34 @@ export interface Usage {
   readonly daily: readonly DailyActivity[];
 }
 
+/**
+ * A photo the caller uploaded to use as a reference (`….ref.png`): not a generation, so it is
+ * in no gallery, count or total, and costs nothing. Only its owner sees it, admins included.
+ */
+export interface Upload {
+  /** What `reference_images` takes: `{32 hex}.ref.png`. */
+  readonly title: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** The stored PNG (re-encoded, metadata removed), in pixels and bytes. */
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  /** What the uploaded file was, read from its bytes: `png`, `jpeg`, `webp` or `heic`. */
+  readonly originalType: string;
+  /** API path of its WebP thumbnail; needs the same `Authorization` header as every /api call. */
+  readonly thumbnailPath: string;
+}
+
+/** GET /api/uploads: the caller's own uploads, newest first (every one: at most `maxUploads`). */
+export interface UploadList {
+  readonly uploads: readonly Upload[];
+  /** How many one user may keep; uploading more is refused until some are deleted. */
+  readonly maxUploads: number;
+  /** The largest file accepted, in bytes. */
+  readonly maxBytes: number;
+}
+
 /** Every error: `{ error: 'invalid_argument' | 'permission_denied' | …, message }`; the message is written for people. */
 export interface ApiErrorBody {
   readonly error: string;

@@ -27,7 +27,8 @@ export function registerHelpTool(server: McpServer, deps: ToolDeps, call: ToolCa
       const month = monthOf((deps.now?.() ?? new Date()).toISOString());
       const [prefs, current, spend] = await Promise.all([deps.records.prefs(email), deps.models.current(), deps.records.monthSpend(email, month)]);
       const { alias } = chooseModel(deps.catalogue, undefined, prefs.defaultModel);
-      return textResult(helpText(deps.catalogue, current, alias, { limitUsd: effectiveLimit(prefs.monthlyBudgetUsd, deps.monthlyBudgetUsd), spend }));
+      const budget = { limitUsd: effectiveLimit(prefs.monthlyBudgetUsd, deps.monthlyBudgetUsd), spend };
+      return textResult(helpText(deps.catalogue, current, alias, budget, { uploads: deps.uploadLinks !== undefined }));
     },
   );
 }
@@ -38,7 +39,14 @@ export interface HelpBudget {
   readonly spend: MonthSpend;
 }
 
-export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAlias, readonly ImageModel[]>>, defaultAlias: ModelAlias, budget?: HelpBudget): string {
+/** `uploads`: whether upload_reference and list_uploads are offered (they are wherever the server signs links). */
+export function helpText(
+  catalogue: Catalogue,
+  current: Readonly<Record<ModelAlias, readonly ImageModel[]>>,
+  defaultAlias: ModelAlias,
+  budget?: HelpBudget,
+  { uploads = true }: { uploads?: boolean } = {},
+): string {
   const models = MODEL_ALIASES.flatMap((alias) => {
     const entry = catalogue[alias];
     const [model, ...others] = current[alias];
@@ -57,7 +65,8 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     `- prompt: what to draw, up to ${MAX_PROMPT_CHARS} characters.`,
     `- aspect_ratio: ${ASPECT_RATIOS.join(', ')} (default ${DEFAULT_ASPECT_RATIO}); each model takes the ones listed below.`,
     `- image_size: ${IMAGE_SIZES.join(', ')} (default ${DEFAULT_IMAGE_SIZE}); each model makes the sizes priced below.`,
-    `- reference_images: up to ${MAX_REFERENCE_IMAGES} titles or links of earlier generations, to iterate on them, or titles of your own photos (upload_reference gives a link to upload one).`,
+    `- reference_images: up to ${MAX_REFERENCE_IMAGES} titles or links of earlier generations, to iterate on them` +
+      (uploads ? ', or titles of your own photos (upload_reference gives a link to upload one).' : '.'),
     `- model: only when the user asks for one; otherwise their default applies (yours: ${defaultAlias}; ` +
       `without a saved default, ${FALLBACK_MODEL}). Gemini model names such as "Nano Banana Pro" name the same models.`,
     '',
@@ -68,6 +77,12 @@ export function helpText(catalogue: Catalogue, current: Readonly<Record<ModelAli
     'image_info(image) shows what was recorded about one of your images, and its preview.',
     'list_images(query?, limit?, cursor?) lists your images, newest first, with their titles and links; query keeps those whose prompt contains it.',
     'browse_images(query?) shows the user a gallery of their images; in Claude.ai and Claude Desktop it opens in the chat.',
+    ...(uploads
+      ? [
+          'upload_reference() gives a one-time link where you upload a photo of your own (PNG, JPEG, WebP or HEIC) to use in reference_images; ' +
+            'list_uploads() lists the photos you uploaded. They cost nothing, and only you can use them.',
+        ]
+      : []),
     ...(budget ? ['', budgetText(budget)] : []),
   ].join('\n');
 }

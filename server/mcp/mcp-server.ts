@@ -18,6 +18,7 @@ import { registerGenerateImageTool } from './generate-image-tool.js';
 import { registerHelpTool } from './help-tool.js';
 import { registerImageInfoTool } from './image-info-tool.js';
 import { registerListImagesTool } from './list-images-tool.js';
+import { registerListUploadsTool } from './list-uploads-tool.js';
 import { registerUploadReferenceTool } from './upload-reference-tool.js';
 import type { ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
@@ -72,7 +73,10 @@ export async function buildMcpServer(deps: McpServerDeps, request: McpRequestCon
   registerListImagesTool(server, deps.tools, call);
   registerHelpTool(server, deps.tools, call);
   registerBrowseImagesTool(server, deps.tools, call);
-  if (deps.tools.uploadLinks) registerUploadReferenceTool(server, deps.tools.uploadLinks, call);
+  if (deps.tools.uploadLinks) {
+    registerUploadReferenceTool(server, deps.tools, deps.tools.uploadLinks, call);
+    registerListUploadsTool(server, deps.tools, call);
+  }
   if (apps) {
     registerImageViewTool(server, deps.tools, call);
     registerBrowseImagesPageTool(server, deps.tools, call);

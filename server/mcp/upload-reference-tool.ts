@@ -7,9 +7,11 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UPLOAD_LINK_SECONDS, type UploadLinks } from '../uploads/upload-links.js';
 import { ACCEPTED_TYPES_TEXT } from '../uploads/upload-image.js';
+import { checkUploadRoom } from '../uploads/store-upload.js';
 import { registerTool, textResult, type ToolCall } from './register-tool.js';
+import type { ToolDeps } from './tool-deps.js';
 
-export function registerUploadReferenceTool(server: McpServer, links: UploadLinks, call: ToolCall): void {
+export function registerUploadReferenceTool(server: McpServer, deps: Pick<ToolDeps, 'records'>, links: UploadLinks, call: ToolCall): void {
   registerTool(
     server,
     'upload_reference',
@@ -19,13 +21,14 @@ export function registerUploadReferenceTool(server: McpServer, links: UploadLink
         'Get a link where the user uploads a photo of their own (PNG, JPEG, WebP or HEIC, at most 20 MB) to use as a reference image, ' +
         'e.g. "put my dog in this scene". Images attached to the chat do not reach this server: use this instead. ' +
         'Give the user the link; once they have uploaded, they tell you the title the page shows, which you pass in reference_images. ' +
-        'Uploads cost nothing and only this user can use them.',
+        'Uploads cost nothing and only this user can use them; list_uploads lists those uploaded before.',
       inputSchema: z.object({}),
       // Each call makes a new link; nothing is stored until the user uploads.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     call,
     async () => {
+      await checkUploadRoom(deps.records, call.caller.email);
       const { url } = await links.create(call.caller.email);
       const minutes = Math.round(UPLOAD_LINK_SECONDS / 60);
       return textResult(

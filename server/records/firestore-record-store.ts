@@ -180,6 +180,15 @@ export class FirestoreRecordStore implements RecordStore {
     return data === undefined ? undefined : uploadRecordSchema.parse(data);
   }
 
+  async listUploads(email: string, limit: number): Promise<UploadRecord[]> {
+    const snapshot = await this.guard(() => this.uploads.where('email', '==', email).orderBy('createdAt', 'desc').limit(limit).get());
+    return snapshot.docs.map((doc) => uploadRecordSchema.parse(doc.data()));
+  }
+
+  async removeUpload(name: ImageName): Promise<void> {
+    await this.guard(() => this.uploadRef(name).delete());
+  }
+
   private uploadRef(name: ImageName): DocumentReference {
     if (!UPLOAD_NAME_PATTERN.test(name)) throw new Error(`not an upload name: ${JSON.stringify(name)}`);
     return this.uploads.doc(idOf(name));

@@ -257,6 +257,24 @@ export class LocalRecordStore implements RecordStore {
     return text === undefined ? undefined : uploadRecordSchema.parse(JSON.parse(text));
   }
 
+  async listUploads(email: string, limit: number): Promise<UploadRecord[]> {
+    const files = await readdir(path.join(this.root, 'uploads')).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    const uploads = await Promise.all(
+      files.filter((file) => /^[0-9a-f]{32}\.json$/.test(file)).map((file) => this.getUpload(`${file.slice(0, 32)}.ref.png` as ImageName)),
+    );
+    return uploads
+      .filter((upload): upload is UploadRecord => upload?.email === email)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name))
+      .slice(0, limit);
+  }
+
+  async removeUpload(name: ImageName): Promise<void> {
+    await rm(this.uploadPath(name), { force: true });
+  }
+
   async get(name: ImageName): Promise<GenerationRecord | undefined> {
     const text = await readFileIfExists(this.sidecarPath(name));
     if (text === undefined) return undefined;

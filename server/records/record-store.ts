@@ -153,6 +153,10 @@ export interface RecordStore {
   createUpload(upload: UploadRecord): Promise<void>;
   /** The upload's record, or undefined. Callers check the owner. */
   getUpload(name: ImageName): Promise<UploadRecord | undefined>;
+  /** The user's uploads, newest first, at most `limit` of them. */
+  listUploads(email: string, limit: number): Promise<UploadRecord[]>;
+  /** Removes an upload's record; an absent one is not an error. */
+  removeUpload(name: ImageName): Promise<void>;
   /**
    * Writes the record and adds it to the user's totals (and to the figures of its month and
    * day: one generation, its cost), together or not at all. Rejects if

@@ -333,7 +333,7 @@ describe('FirestoreRecordStore jobs and budgets', () => {
     for (const field of ['months', 'days']) expect(config.fieldOverrides.find((o) => o.collectionGroup === 'users' && o.fieldPath === field)?.indexes).to.deep.equal([]);
   });
 
-  it('declares the index the job query needs and the TTL policy on jobs.expiresAt', async () => {
+  it('declares the indexes the job and upload queries need and the TTL policy on jobs.expiresAt', async () => {
     // The emulator checks no indexes: a missing one would fail only in production.
     const config = JSON.parse(await readFile(new URL('../../firestore.indexes.json', import.meta.url), 'utf8')) as {
       indexes: { collectionGroup: string; fields: { fieldPath: string; order: string }[] }[];
@@ -345,6 +345,11 @@ describe('FirestoreRecordStore jobs and budgets', () => {
       { fieldPath: 'status', order: 'ASCENDING' },
     ]);
     expect(config.fieldOverrides.find((o) => o.collectionGroup === 'jobs' && o.fieldPath === 'expiresAt')?.ttl).to.equal(true);
+    // listUploads: one user's uploads, newest first.
+    expect(config.indexes.filter((index) => index.collectionGroup === 'uploads').map((index) => index.fields)).to.deep.include([
+      { fieldPath: 'email', order: 'ASCENDING' },
+      { fieldPath: 'createdAt', order: 'DESCENDING' },
+    ]);
   });
 });
 

@@ -343,6 +343,28 @@ export function recordStoreContract(label: string, makeStore: (options?: SearchO
         expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
       });
 
+      it("lists a user's uploads newest first, only theirs, at most the limit asked for", async () => {
+        const older = sampleUpload({ createdAt: '2026-11-29T10:00:00.000Z' });
+        const newer = sampleUpload({ createdAt: '2026-11-30T10:00:00.000Z' });
+        const bobs = sampleUpload({ email: 'bob@example.com' });
+        for (const upload of [older, bobs, newer]) await store.createUpload(upload);
+        expect(await store.listUploads('ada@example.com', 10)).to.deep.equal([newer, older]);
+        expect(await store.listUploads('ada@example.com', 1)).to.deep.equal([newer]);
+        expect(await store.listUploads('bob@example.com', 10)).to.deep.equal([bobs]);
+        expect(await store.listUploads('carol@example.com', 10)).to.deep.equal([]);
+      });
+
+      it('removes an upload: gone from get and the listing, others kept, removing it again is no error', async () => {
+        const kept = sampleUpload();
+        const removed = sampleUpload();
+        await store.createUpload(kept);
+        await store.createUpload(removed);
+        await store.removeUpload(removed.name);
+        await store.removeUpload(removed.name);
+        expect(await store.getUpload(removed.name)).to.equal(undefined);
+        expect(await store.listUploads('ada@example.com', 10)).to.deep.equal([kept]);
+      });
+
       it('keeps uploads out of generations: no record, total, listing or summary counts one', async () => {
         const upload = sampleUpload();
         await store.createUpload(upload);

@@ -50,7 +50,7 @@ for (const { store, kind } of MATRIX) {
       const { tools } = await client.listTools();
       // Those only the MCP Apps call (test/apps) are hidden from the model by the hosts that render apps.
       const forModel = tools.filter((t) => (t._meta?.ui as { visibility?: string[] } | undefined)?.visibility?.includes('model') ?? true);
-      expect(forModel.map((t) => t.name).sort()).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'upload_reference']);
+      expect(forModel.map((t) => t.name).sort()).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'list_uploads', 'upload_reference']);
       const generate = tools.find((t) => t.name === 'generate_image')!;
       const props = generate.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
       expect(Object.keys(props).sort()).to.deep.equal(['aspect_ratio', 'image_size', 'model', 'prompt', 'reference_images']);

@@ -105,7 +105,7 @@ describe('MCP Apps over MCP', () => {
   describe('for a client without the extension', () => {
     it('lists the tools without _meta and without the views’ own tools, and offers no resources', async () => {
       const tools = (await textOnly.listTools()).tools;
-      expect(tools.map((t) => t.name).sort()).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'upload_reference']);
+      expect(tools.map((t) => t.name).sort()).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'list_uploads', 'upload_reference']);
       for (const tool of tools) expect(tool._meta, tool.name).to.equal(undefined);
       expect((await textOnly.listResources()).resources).to.deep.equal([]);
       let refused: unknown;

@@ -55,13 +55,13 @@ describe('MCP endpoint', () => {
       it(`serves a 2025-era request sent with MCP-Protocol-Version: ${header}`, async () => {
         const answer = await post(server, legacyToolsList, { 'mcp-protocol-version': header });
         expect(answer.status, answer.text).to.equal(200);
-        expect(toolNames(answer)).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'upload_reference']);
+        expect(toolNames(answer)).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'list_uploads', 'upload_reference']);
       });
     }
 
     it('serves a 2025-era request without the header (a 2025-03-26 client)', async () => {
       const answer = await post(server, legacyToolsList);
-      expect(toolNames(answer), answer.text).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'upload_reference']);
+      expect(toolNames(answer), answer.text).to.deep.equal(['browse_images', 'generate_image', 'help', 'image_info', 'list_images', 'list_uploads', 'upload_reference']);
     });
 
     it('still refuses a header naming no revision it knows', async () => {

@@ -1,6 +1,6 @@
 /** The dashboard's calls, one function per endpoint. */
-import { apiRequest, type Session } from './client.js';
-import type { Budget, BudgetUpdate, Costs, Generation, GenerationFilter, GenerationPage, GenerationSummary, Me, ModelAlias, Usage } from './types.js';
+import { apiBlob, apiRequest, apiUpload, type Session } from './client.js';
+import type { Budget, BudgetUpdate, Costs, Generation, GenerationFilter, GenerationPage, GenerationSummary, Me, ModelAlias, Upload, UploadList, Usage } from './types.js';
 
 export const PAGE_SIZE = 24;
 
@@ -49,4 +49,23 @@ export function deleteGeneration(session: Session, name: string): Promise<void> 
 
 export function fetchUsage(session: Session): Promise<Usage> {
   return apiRequest<Usage>(session, '/api/usage');
+}
+
+/** The caller's own uploaded reference photos. */
+export function fetchUploads(session: Session): Promise<UploadList> {
+  return apiRequest<UploadList>(session, '/api/uploads');
+}
+
+/** Uploads a photo (the file's bytes as they are); the server reads its type from them. */
+export function uploadPhoto(session: Session, file: Blob, onProgress?: (fraction: number) => void): Promise<Upload> {
+  return apiUpload<Upload>(session, '/api/uploads', file, onProgress);
+}
+
+export function deleteUpload(session: Session, title: string): Promise<void> {
+  return apiRequest<void>(session, `/api/uploads/${encodeURIComponent(title)}`, { method: 'DELETE' });
+}
+
+/** An upload's thumbnail (Upload.thumbnailPath), fetched with the caller's token. */
+export function fetchUploadThumbnail(session: Session, upload: Upload): Promise<Blob> {
+  return apiBlob(session, upload.thumbnailPath);
 }
