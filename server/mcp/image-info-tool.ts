@@ -3,10 +3,10 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { canSeeRecord } from '../core/access.js';
 import { formatUsd } from '../core/models.js';
-import { parseImageReference } from '../core/names.js';
+import { isUploadName, parseReferenceImage } from '../core/names.js';
 import { notFound } from '../errors.js';
 import { makeSmallImages } from '../generation/image-derivatives.js';
-import type { GenerationJob, GenerationRecord } from '../records/record-store.js';
+import type { GenerationJob, GenerationRecord, UploadRecord } from '../records/record-store.js';
 import { shownIn, VIEWER_URI } from './apps/app-meta.js';
 import { registerTool, textResult, type ToolCall } from './register-tool.js';
 import type { ToolDeps } from './tool-deps.js';
@@ -20,7 +20,7 @@ export function registerImageInfoTool(server: McpServer, deps: ToolDeps, call: T
       description:
         'What was recorded about an image generated with this server (prompt, model, size, aspect ratio, ' +
         'cost, time, links) and its preview, looked up by its title or link; for a generation still running, that it is ' +
-        'still generating. Only your own images, unless you are an admin.',
+        'still generating; for a photo the user uploaded (….ref.png), what it is. Only your own images, unless you are an admin.',
       inputSchema: z.object({
         image: z
           .string({ error: (issue) => `image ${issue.input === undefined ? 'is required' : 'must be text'}: the title (e.g. "3f2a…c9.png") or link of one of your images` })
@@ -32,7 +32,16 @@ export function registerImageInfoTool(server: McpServer, deps: ToolDeps, call: T
     },
     call,
     async ({ image }) => {
-      const name = parseImageReference(image, deps.publicUrl);
+      const name = parseReferenceImage(image, deps.publicUrl);
+      if (isUploadName(name)) {
+        // An uploaded photo: its owner's alone (admins included), like reference_images.
+        const upload = await deps.records.getUpload(name);
+        if (upload?.email !== call.caller.email) throw notFound(notSeen(name));
+        const thumbnail = await deps.images.read(name, 'thumbnail').catch((err: unknown) => void deps.logger.warn('image_info: no thumbnail', { name, err }));
+        const text = describeUpload(upload);
+        if (!thumbnail) return textResult(text);
+        return { content: [{ type: 'text', text }, { type: 'image', data: thumbnail.toString('base64'), mimeType: 'image/webp' }] };
+      }
       const record = await deps.records.get(name);
       if (record && canSeeRecord(call.caller, record.email)) {
         // The finished image: its details and the preview, as generate_image would have answered
@@ -48,10 +57,21 @@ export function registerImageInfoTool(server: McpServer, deps: ToolDeps, call: T
       const job = record ? undefined : await deps.records.getJob(name);
       // Same answer for "absent" and "not yours", so titles of others' images reveal nothing.
       if (!job || !canSeeRecord(call.caller, job.email)) {
-        throw notFound(`No image titled ${name} that you can see. Use the title of one of your own generations.`);
+        throw notFound(notSeen(name));
       }
       return textResult(describeJob(job, deps.publicUrl));
     },
+  );
+}
+
+function notSeen(name: string): string {
+  return `No image titled ${name} that you can see. Use the title of one of your own generations or uploaded photos.`;
+}
+
+function describeUpload(upload: UploadRecord): string {
+  return (
+    `"${upload.name}" is a photo you uploaded (${upload.width}×${upload.height} px, from a ${upload.originalType} file, uploaded ${upload.createdAt}). ` +
+    'Pass its title in reference_images of generate_image. It is not a generated image, and costs nothing; list_uploads lists your photos.'
   );
 }
 

@@ -135,6 +135,27 @@ describe('MCP Apps in a test host (Chromium)', function () {
       expect(png.headers.get('content-type')).to.equal('image/png');
     });
 
+    it('shows a photo the user uploaded, from image_info, with "use as reference" and no download or share page', async () => {
+      const answer = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: await server.images.read(title as never, 'image') });
+      const upload = ((await answer.json()) as { title: string }).title;
+      expect(answer.status).to.equal(201);
+      const { frame } = await open(VIEWER_URI);
+      await host!.sendToolInput({ image: upload });
+      await host!.sendToolResult(await client.callTool({ name: 'image_info', arguments: { image: upload } }));
+      const image = frame.locator('#viewer-figure img');
+      await image.waitFor();
+      expect(await image.getAttribute('src')).to.match(/^data:image\/webp;base64,/);
+      expect(await frame.locator('#viewer-title').textContent()).to.equal(upload);
+      expect(await frame.locator('#viewer-details').textContent()).to.include('a photo you uploaded');
+      expect(await frame.getByRole('button', { name: 'Download full size' }).isDisabled()).to.equal(true);
+      expect(await frame.getByRole('button', { name: 'Open share page' }).isDisabled()).to.equal(true);
+      await frame.getByRole('button', { name: 'Use as reference' }).click();
+      const [message] = await until(() => host!.events('message'), (list) => list.length > 0);
+      expect(message?.params).to.deep.equal({ role: 'user', content: [{ type: 'text', text: `Use the image titled "${upload}" as a reference for: ` }] });
+      // Nothing was asked of image_view: an upload is shown from image_info's own answer.
+      expect(host!.calls).to.deep.equal([]);
+    });
+
     it('says an image is still generating, and shows it once it is done', async () => {
       server.fake.failNext({ kind: 'delay', ms: 4000 });
       const slow = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a slow harbour at dawn' } }));

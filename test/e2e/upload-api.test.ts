@@ -193,6 +193,10 @@ describe('uploaded photos through MCP (list_uploads, reference_images)', () => {
     expect(textOf(listed)).to.include(upload.title).and.include('800×600');
     expect(listed.structuredContent).to.deep.include({ uploads: [{ title: upload.title, created_at: upload.createdAt, width: 800, height: 600, original_type: 'jpeg' }] });
     expect(textOf(await client.callTool({ name: 'list_images', arguments: {} }))).not.to.include(upload.title);
+    const info = await client.callTool({ name: 'image_info', arguments: { image: upload.title } });
+    expect(info.isError ?? false, textOf(info)).to.equal(false);
+    expect(textOf(info)).to.include('a photo you uploaded').and.include('800×600');
+    expect(info.content.find((c) => c.type === 'image')).to.include({ mimeType: 'image/webp' });
 
     const generated = await client.callTool({ name: 'generate_image', arguments: { prompt: 'this scene at night', reference_images: [upload.title] } });
     expect(generated.isError ?? false, textOf(generated)).to.equal(false);
@@ -201,6 +205,9 @@ describe('uploaded photos through MCP (list_uploads, reference_images)', () => {
     const after = await client.callTool({ name: 'generate_image', arguments: { prompt: 'again', reference_images: [upload.title] } });
     expect(after.isError).to.equal(true);
     expect(textOf(after)).to.match(/was not found/);
+    const gone = await client.callTool({ name: 'image_info', arguments: { image: upload.title } });
+    expect(gone.isError).to.equal(true);
+    expect(textOf(gone)).to.match(/No image titled .* that you can see/);
     expect(textOf(await client.callTool({ name: 'list_uploads', arguments: {} }))).to.match(/no uploaded photos/);
   });
 

@@ -152,6 +152,12 @@ for (const store of STORE_KINDS) {
       const theirs = await generateWith(title);
       expect(theirs.isError).to.equal(true);
       expect(textOf(theirs)).to.equal(textOf(missing).replace('0123456789abcdef0123456789abcdef', title.slice(0, 32)));
+      // image_info too (the local caller is an admin: photos are private all the same), and list_uploads.
+      const info = await client.callTool({ name: 'image_info', arguments: { image: title } });
+      const infoMissing = await client.callTool({ name: 'image_info', arguments: { image: '0123456789abcdef0123456789abcdef.ref.png' } });
+      expect(info.isError).to.equal(true);
+      expect(textOf(info)).to.equal(textOf(infoMissing).replace('0123456789abcdef0123456789abcdef', title.slice(0, 32)));
+      expect(textOf(await client.callTool({ name: 'list_uploads', arguments: {} }))).not.to.include(title);
       expect(server.fake.requests).to.have.length(0);
       expect(await server.stored()).to.deep.equal(before);
     });

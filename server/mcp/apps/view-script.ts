@@ -193,6 +193,26 @@ export const VIEW_SCRIPT = String.raw`
     reportSize();
   }
 
+  // image_info of a photo the user uploaded: its thumbnail and what image_info says; it has no
+  // full-size link or share page, but can be used as a reference.
+  function renderUpload(title, text, src) {
+    clearTimeout(pollTimer);
+    shown = { title: title, status: "upload" };
+    $("viewer-title").textContent = title;
+    var figure = $("viewer-figure");
+    figure.textContent = "";
+    if (src) figure.appendChild(el("img", { src: src, alt: "Your uploaded photo " + title }));
+    var list = $("viewer-details");
+    list.textContent = "";
+    list.appendChild(el("dt", { text: "About" }));
+    list.appendChild(el("dd", { text: text }));
+    $("download").disabled = true;
+    $("open-share").disabled = true;
+    $("use-reference").disabled = false;
+    $("viewer-status").textContent = "";
+    reportSize();
+  }
+
   function act(promise, okText) {
     promise.then(function (result) {
       if (result && result.isError) showStatus("The chat did not accept that.", true);
@@ -308,6 +328,8 @@ export const VIEW_SCRIPT = String.raw`
   function onToolResult(result) {
     if (mode === "gallery") { if (!loaded) loadPage(true); return; }
     if (result.isError) { showStatus(textOf(result) || "The tool failed.", true); return; }
+    var upload = /[0-9a-f]{32}\.ref\.png/.exec(typeof input.image === "string" ? input.image : "");
+    if (upload) { renderUpload(upload[0], textOf(result), imageOf(result)); return; }
     var structured = result.structuredContent || {};
     var match = /[0-9a-f]{32}\.png/.exec(textOf(result));
     var reference = structured.title || (typeof input.image === "string" ? input.image : null) || (match && match[0]);
