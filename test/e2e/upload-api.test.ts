@@ -211,13 +211,23 @@ describe('uploaded photos through MCP (list_uploads, reference_images)', () => {
     expect(textOf(await client.callTool({ name: 'list_uploads', arguments: {} }))).to.match(/no uploaded photos/);
   });
 
-  it('gives no upload link to a user who keeps the most photos, saying what to do', async () => {
+  it('gives no upload link to a user who keeps the most photos, and a link made before then takes nothing, saying what to do', async () => {
+    const client = await server.connect();
+    const earlier = /http:\/\/\S+\/upload\/\S+/.exec(textOf(await client.callTool({ name: 'upload_reference', arguments: {} })))?.[0] ?? '';
+    expect(earlier).not.to.equal('');
     for (let i = 0; i < MAX_UPLOADS_PER_USER; i++) {
       await server.records.createUpload({ name: newUploadName(), email: LOCAL_CALLER.email, createdAt: new Date(Date.UTC(2026, 10, 1) + i).toISOString(), bytes: 1, width: 1, height: 1, originalType: 'png' });
     }
-    const client = await server.connect();
     const refused = await client.callTool({ name: 'upload_reference', arguments: {} });
     expect(refused.isError).to.equal(true);
     expect(textOf(refused)).to.match(/delete some in the dashboard/).and.not.match(/\/upload\//);
+
+    const before = await server.stored();
+    const page = await fetch(earlier);
+    expect(page.status).to.equal(429);
+    expect(await page.text()).to.match(/delete some in the dashboard/);
+    const put = await fetch(earlier, { method: 'PUT', body: await jpegWithGps() });
+    expect(put.status).to.equal(429);
+    expect(await server.stored()).to.deep.equal(before);
   });
 });
