@@ -5,18 +5,12 @@
  * With sign-in disabled (the local admin) and with Firebase ID tokens from the Auth emulator.
  */
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../../server/app.js';
-import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
-import { oauthRoutes } from '../../server/auth/auth-routes.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { monthResetsAt } from '../../server/core/budget.js';
-import { silentLogger } from '../../server/log.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
-import { AUTH_EMULATOR_PROJECT, googleIdToken } from '../support/auth-emulator.js';
-import { everyModelServed } from '../support/models.js';
+import { googleIdToken } from '../support/auth-emulator.js';
 import { openStoreKit, STORE_KINDS, type StoreKit } from '../support/store-kits.js';
+import { startDashboardApiServer, type DashboardApiServer } from './dashboard-api-server.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 interface Budget {
@@ -143,7 +137,7 @@ for (const store of STORE_KINDS) {
 
   describe(`budget API with Firebase sign-in, on the ${store} stores`, () => {
     let kit: StoreKit;
-    let server: Server;
+    let server: DashboardApiServer;
     let url: string;
     const ADA = 'ada@example.com';
     const BOB = 'bob@example.com';
@@ -156,35 +150,11 @@ for (const store of STORE_KINDS) {
       const now = new Date().toISOString();
       await kit.records.commit(sampleRecord({ email: ADA, costUsd: 0.134, createdAt: now }));
       await kit.records.commit(sampleRecord({ email: BOB, costUsd: 0.067, createdAt: now }));
-      const app = createApp({
-        auth: {
-          kind: 'oauth',
-          routes: oauthRoutes({
-            publicUrl: 'http://localhost',
-            signingKey: 'k'.repeat(40),
-            state: kit.authState,
-            google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) },
-            allowedEmails: [ADA, BOB, CAROL],
-            adminEmails: [ROOT],
-            logger: silentLogger,
-          }),
-        },
-        dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: [ADA, BOB, CAROL], adminEmails: [ROOT] },
-        publicUrl: 'http://localhost',
-        ...everyModelServed(),
-        images: kit.images,
-        records: kit.records,
-        generator: { generate: () => Promise.reject(new Error('unused')) },
-        logger: silentLogger,
-        monthlyBudgetUsd: 1,
-      });
-      server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server = await startDashboardApiServer(kit, { allowed: [ADA, BOB, CAROL], admins: [ROOT], monthlyBudgetUsd: 1 });
+      url = server.url;
     });
     after(async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await kit.close();
     });
 

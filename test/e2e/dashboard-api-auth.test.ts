@@ -1,19 +1,13 @@
 /** Who may use the dashboard API: tokens minted by the real Firebase Auth emulator, verified by firebase-admin. */
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../../server/app.js';
-import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
-import { oauthRoutes } from '../../server/auth/auth-routes.js';
-import { silentLogger } from '../../server/log.js';
 import { sampleRecord } from '../contract/record-store.contract.js';
-import { AUTH_EMULATOR_PROJECT, expiredIdToken, forgedIdToken, googleIdToken, passwordIdToken } from '../support/auth-emulator.js';
+import { expiredIdToken, forgedIdToken, googleIdToken, passwordIdToken } from '../support/auth-emulator.js';
 import { openStoreKit, type StoreKit } from '../support/store-kits.js';
-import { everyModelServed } from '../support/models.js';
+import { startDashboardApiServer, type DashboardApiServer } from './dashboard-api-server.js';
 
 describe('dashboard API sign-in (Firebase Auth emulator)', () => {
   let kit: StoreKit;
-  let server: Server;
+  let server: DashboardApiServer;
   let url: string;
   const adaRecord = sampleRecord({ email: 'ada@example.com', prompt: 'ada’s private prompt' });
   const bobRecord = sampleRecord({ email: 'bob@example.com', prompt: 'bob’s private prompt' });
@@ -25,34 +19,11 @@ describe('dashboard API sign-in (Firebase Auth emulator)', () => {
     await kit.records.commit(adaRecord);
     await kit.records.commit(bobRecord);
     await kit.records.commit(adaRemix);
-    const app = createApp({
-      auth: {
-        kind: 'oauth',
-        routes: oauthRoutes({
-          publicUrl: 'http://localhost',
-          signingKey: 'k'.repeat(40),
-          state: kit.authState,
-          google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) },
-          allowedEmails: ['ada@example.com', 'bob@example.com'],
-          adminEmails: ['root@example.com'],
-          logger: silentLogger,
-        }),
-      },
-      dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: ['ada@example.com', 'bob@example.com'], adminEmails: ['root@example.com'] },
-      publicUrl: 'http://localhost',
-      ...everyModelServed(),
-      images: kit.images,
-      records: kit.records,
-      generator: { generate: () => Promise.reject(new Error('unused')) },
-      logger: silentLogger,
-    });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startDashboardApiServer(kit, { allowed: ['ada@example.com', 'bob@example.com'], admins: ['root@example.com'] });
+    url = server.url;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await kit.close();
   });
 

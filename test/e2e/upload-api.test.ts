@@ -3,23 +3,17 @@
  * for their owner only, with Firebase Auth emulator tokens; and the same photos through MCP
  * (list_uploads, reference_images) on a local server.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Upload, UploadList } from '../../server/api/api-types.js';
-import { createFirebaseIdTokenVerifier } from '../../server/api/id-token-verifier.js';
-import { createApp } from '../../server/app.js';
-import { oauthRoutes } from '../../server/auth/auth-routes.js';
 import { LOCAL_CALLER } from '../../server/core/access.js';
 import { newUploadName, type ImageName } from '../../server/core/names.js';
-import { silentLogger } from '../../server/log.js';
 import { UPLOAD_MAX_BYTES } from '../../server/uploads/upload-image.js';
 import { MAX_UPLOADS_PER_USER } from '../../server/uploads/store-upload.js';
-import { AUTH_EMULATOR_PROJECT, googleIdToken } from '../support/auth-emulator.js';
-import { everyModelServed } from '../support/models.js';
+import { googleIdToken } from '../support/auth-emulator.js';
 import { STORE_KINDS, openStoreKit, type StoreKit } from '../support/store-kits.js';
+import { startDashboardApiServer, type DashboardApiServer } from './dashboard-api-server.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const ADA = 'ada@example.com';
@@ -39,42 +33,19 @@ function textOf(result: CallToolResult): string {
 for (const store of STORE_KINDS) {
   describe(`/api/uploads on the ${store} stores`, () => {
     let kit: StoreKit;
-    let server: Server;
+    let server: DashboardApiServer;
     let url: string;
     let ada: string;
     let bob: string;
 
     beforeEach(async () => {
       kit = await openStoreKit(store);
-      const app = createApp({
-        auth: {
-          kind: 'oauth',
-          routes: oauthRoutes({
-            publicUrl: 'http://localhost',
-            signingKey: 'k'.repeat(40),
-            state: kit.authState,
-            google: { authorizationUrl: () => 'http://unused', exchange: () => Promise.reject(new Error('unused')) },
-            allowedEmails: [ADA, BOB],
-            adminEmails: ['root@example.com'],
-            logger: silentLogger,
-          }),
-        },
-        dashboardAuth: { kind: 'firebase', verifier: await createFirebaseIdTokenVerifier(AUTH_EMULATOR_PROJECT), allowedEmails: [ADA, BOB], adminEmails: ['root@example.com'] },
-        publicUrl: 'http://localhost',
-        ...everyModelServed(),
-        images: kit.images,
-        records: kit.records,
-        generator: { generate: () => Promise.reject(new Error('unused')) },
-        logger: silentLogger,
-      });
-      server = createServer(app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      server = await startDashboardApiServer(kit, { allowed: [ADA, BOB], admins: ['root@example.com'] });
+      url = server.url;
       [ada, bob] = await Promise.all([googleIdToken(ADA), googleIdToken(BOB)]);
     });
     afterEach(async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await kit.close();
     });
 
