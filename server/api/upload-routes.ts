@@ -7,10 +7,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { isUploadName, newUploadName } from '../core/names.js';
 import { notFound } from '../errors.js';
 import type { RecordStore, UploadRecord } from '../records/record-store.js';
-import { UPLOAD_MAX_BYTES } from '../uploads/upload-image.js';
+import { UPLOAD_MAX_BYTES, UploadRefused } from '../uploads/upload-image.js';
 import { MAX_UPLOADS_PER_USER, checkUploadRoom, fileRefusalOf, refusalCode, storeUpload, type UploadStoreDeps } from '../uploads/store-upload.js';
 import { asyncHandler, callerIn } from './api-handler.js';
 import type { Upload, UploadList } from './api-types.js';
+
+const UPLOAD_BODY_TYPE = /^\s*(application\/octet-stream|image\/[a-z0-9.+-]+)\s*(;|$)/i;
 
 export function addUploadRoutes(router: express.Router, deps: UploadStoreDeps): void {
   const { records, images, logger } = deps;
@@ -23,7 +25,14 @@ export function addUploadRoutes(router: express.Router, deps: UploadStoreDeps): 
   router.post(
     '/api/uploads',
     // Room for one more first: nobody makes the server read 20 MB for nothing.
-    asyncHandler(async (_req, res) => checkUploadRoom(records, callerIn(res).email)),
+    asyncHandler(async (req, res) => {
+      // A type a form cannot send: a page elsewhere cannot post here without a CORS preflight,
+      // which this API never grants (in local mode requests carry no credentials to check).
+      if (!UPLOAD_BODY_TYPE.test(req.get('content-type') ?? '')) {
+        throw new UploadRefused(415, 'Send the photo as the raw request body with Content-Type application/octet-stream or image/*.');
+      }
+      await checkUploadRoom(records, callerIn(res).email);
+    }),
     express.raw({ limit: UPLOAD_MAX_BYTES, type: () => true }),
     asyncHandler(async (req, res) => {
       const upload = await storeUpload(deps, { email: callerIn(res).email, name: newUploadName() }, req.body);

@@ -136,7 +136,7 @@ describe('MCP Apps in a test host (Chromium)', function () {
     });
 
     it('shows a photo the user uploaded, from image_info, with "use as reference" and no download or share page', async () => {
-      const answer = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: await server.images.read(title as never, 'image') });
+      const answer = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: await server.images.read(title as never, 'image'), headers: { 'content-type': 'image/png' } });
       const upload = ((await answer.json()) as { title: string }).title;
       expect(answer.status).to.equal(201);
       const { frame } = await open(VIEWER_URI);

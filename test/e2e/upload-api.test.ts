@@ -98,6 +98,11 @@ for (const store of STORE_KINDS) {
 
       const empty = await post(ada, Buffer.alloc(0));
       expect(empty.status).to.equal(415);
+      // What a form on another site could send without a preflight is refused unread.
+      const asForm = await call('/uploads', ada, { method: 'POST', body: await jpegWithGps(), headers: { 'content-type': 'text/plain' } });
+      expect(asForm.status).to.equal(415);
+      expect(((await asForm.json()) as { message: string }).message).to.match(/application\/octet-stream or image/);
+      expect((await call('/uploads', ada, { method: 'POST', body: await jpegWithGps() })).status, 'no type at all').to.equal(415);
 
       expect((await post(undefined, await jpegWithGps())).status).to.equal(401);
       expect((await post(await googleIdToken('carol@example.com'), await jpegWithGps())).status).to.equal(403);
@@ -156,7 +161,7 @@ describe('uploaded photos through MCP (list_uploads, reference_images)', () => {
     const client = await server.connect();
     expect(textOf(await client.callTool({ name: 'list_uploads', arguments: {} }))).to.match(/no uploaded photos/);
 
-    const answer = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: await jpegWithGps() });
+    const answer = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: await jpegWithGps(), headers: { 'content-type': 'image/jpeg' } });
     const upload = (await answer.json()) as Upload;
     expect(answer.status).to.equal(201);
 
