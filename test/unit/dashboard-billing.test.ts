@@ -59,6 +59,7 @@ describe('dashboard routes', () => {
     expect(parseRoute('#/billing')).to.deep.equal({ page: 'billing' });
     expect(parseRoute('#/costs')).to.deep.equal({ page: 'billing' });
     expect(parseRoute('#/usage')).to.deep.equal({ page: 'usage' });
+    expect(parseRoute('#/photos')).to.deep.equal({ page: 'photos' });
     expect(parseRoute('#/nowhere')).to.deep.equal({ page: 'gallery' });
   });
 

@@ -5,6 +5,8 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
+import type { ImageName } from '../../server/core/names.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
 import { keepScreenshot, launchChromium, pageErrors } from '../support/chromium.js';
 import { emulatorDashboard } from '../support/dashboard-build.js';
@@ -41,6 +43,31 @@ describe('dashboard at /ui with sign-in disabled', function () {
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('table', { name: 'Usage per user' }).waitFor();
     await keepScreenshot(page, 'local-ui-usage');
+    expect(errors).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('uploads a reference photo on the Photos page, its thumbnail shown under the page’s content security policy', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${server.url}/ui/#/photos`);
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 10, g: 90, b: 200 } } }).png().toBuffer();
+    await page.getByLabel('Choose photos…').setInputFiles({ name: 'boat.png', mimeType: 'image/png', buffer: png });
+    const thumbnail = page.locator('upload-card img');
+    await thumbnail.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('image-studio-app')?.shadowRoot?.querySelector('reference-photos')?.shadowRoot?.querySelector('upload-card')?.shadowRoot?.querySelector('img');
+      return img !== null && img !== undefined && img.complete && img.naturalWidth > 0;
+    });
+    const title = (await page.locator('upload-card code').textContent()) ?? '';
+    expect(title).to.match(/^[0-9a-f]{32}\.ref\.png$/);
+    expect((await server.records.getUpload(title as ImageName))?.width).to.equal(64);
+    expect(violations).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await context.close();
   });

@@ -5,12 +5,13 @@
  *
  *   #/gallery                own images (also the default)
  *   #/gallery/<email>        that user's images (admins; the email URL-encoded)
+ *   #/photos                 my uploaded reference photos (never anyone else's, admins' included)
  *   #/billing                spend, budgets, CSV (#/costs, the old name, still works)
  *   #/usage                  admins: per-user usage and daily activity
  *   #/model                  my default model
  */
 
-export type Route = { readonly page: 'gallery'; readonly user?: string } | { readonly page: 'billing' | 'usage' | 'model' };
+export type Route = { readonly page: 'gallery'; readonly user?: string } | { readonly page: 'photos' | 'billing' | 'usage' | 'model' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
@@ -19,6 +20,7 @@ export function parseRoute(hash: string): Route {
     case 'billing':
     case 'costs':
       return { page: 'billing' };
+    case 'photos':
     case 'usage':
     case 'model':
       return { page };

@@ -23,6 +23,7 @@ import type { BudgetChange } from './budget-editor.js';
 import './image-gallery.js';
 import { errorMessage } from './task-states.js';
 import './model-picker.js';
+import './reference-photos.js';
 import { sharedStyles } from './shared-styles.js';
 import './sign-in-panel.js';
 import './status-message.js';
@@ -111,6 +112,12 @@ export class ImageStudioApp extends LitElement {
       nav a[aria-current='page'] {
         background: var(--accent);
         color: var(--on-accent);
+      }
+      /* Every tab on one line on a phone, as long as they fit. */
+      @media (max-width: 30rem) {
+        nav a {
+          padding: 0.45rem 0.5rem;
+        }
       }
     `,
   ];
@@ -245,7 +252,7 @@ export class ImageStudioApp extends LitElement {
       html`<li><a href=${href} aria-current=${route.page === page ? 'page' : 'false'}>${label}</a></li>`;
     return html`<nav aria-label="Dashboard">
         <ul>
-          ${tab('#/gallery', 'Images', 'gallery')} ${tab('#/billing', 'Billing', 'billing')} ${me.isAdmin ? tab('#/usage', 'Usage', 'usage') : nothing}
+          ${tab('#/gallery', 'Images', 'gallery')} ${tab('#/photos', 'Photos', 'photos')} ${tab('#/billing', 'Billing', 'billing')} ${me.isAdmin ? tab('#/usage', 'Usage', 'usage') : nothing}
           ${tab('#/model', 'Default model', 'model')}
         </ul>
       </nav>
@@ -256,6 +263,8 @@ export class ImageStudioApp extends LitElement {
     switch (route.page) {
       case 'gallery':
         return html`<image-gallery .session=${this.session} .me=${me} user=${route.user ?? me.email}></image-gallery>`;
+      case 'photos':
+        return html`<reference-photos .session=${this.session}></reference-photos>`;
       case 'billing':
         return html`<billing-page .session=${this.session} .me=${me} @budget-changed=${(e: CustomEvent<BudgetChange>) => this.budgetChanged(me, e.detail)}></billing-page>`;
       case 'usage':
