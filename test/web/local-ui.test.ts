@@ -60,10 +60,12 @@ describe('dashboard at /ui with sign-in disabled', function () {
     await page.getByLabel('Choose photos…').setInputFiles({ name: 'boat.png', mimeType: 'image/png', buffer: png });
     const thumbnail = page.locator('upload-card img');
     await thumbnail.waitFor();
-    await page.waitForFunction(() => {
-      const img = document.querySelector('image-studio-app')?.shadowRoot?.querySelector('reference-photos')?.shadowRoot?.querySelector('upload-card')?.shadowRoot?.querySelector('img');
-      return img !== null && img !== undefined && img.complete && img.naturalWidth > 0;
+    const naturalWidth = await thumbnail.evaluate(async (img) => {
+      const image = img as unknown as { decode(): Promise<void>; naturalWidth: number };
+      await image.decode().catch(() => undefined);
+      return image.naturalWidth;
     });
+    expect(naturalWidth, 'the thumbnail loaded').to.be.above(0);
     const title = (await page.locator('upload-card code').textContent()) ?? '';
     expect(title).to.match(/^[0-9a-f]{32}\.ref\.png$/);
     expect((await server.records.getUpload(title as ImageName))?.width).to.equal(64);
