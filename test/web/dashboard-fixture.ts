@@ -124,6 +124,15 @@ export function focusedText(page: Page): Promise<string> {
   })()`);
 }
 
+/** The element that has focus, through shadow roots: its aria-label, else its text. */
+export function focusedName(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('aria-label') ?? active?.textContent?.trim() ?? '';
+  })()`);
+}
+
 /** Whether the page scrolls sideways (it must not, at any width). */
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');

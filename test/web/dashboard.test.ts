@@ -20,6 +20,7 @@ import {
   dashboardUsd,
   expectAccessible,
   expectNoSidewaysScroll,
+  focusedName,
   keepViewportScreenshot,
   PHONE,
   startDashboard,
@@ -88,13 +89,6 @@ describe('dashboard in Chromium: gallery, viewer and search', function () {
   }
   const viewer = (page: Page) => page.getByRole('dialog', { name: /^Image/ });
   const hashOf = (page: Page) => decodeURIComponent(new URL(page.url()).hash);
-  /** The aria-label (or text) of the focused element, through shadow roots. */
-  const focusedName = (page: Page) =>
-    page.evaluate<string>(`(() => {
-      let active = document.activeElement;
-      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-      return active?.getAttribute('aria-label') ?? active?.textContent?.trim() ?? '';
-    })()`);
   /** Whether every thumbnail in the grid has loaded (natural width above 0). */
   const thumbnailsLoaded = (page: Page) =>
     page.locator('image-tile').evaluateAll((tiles) =>

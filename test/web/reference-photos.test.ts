@@ -15,7 +15,7 @@ import type { GenerationSummary, UploadList } from '../../server/api/api-types.j
 import { newUploadName, type ImageName } from '../../server/core/names.js';
 import { ALLOWED } from '../e2e/oauth-harness.js';
 import { googleIdToken } from '../support/auth-emulator.js';
-import { DESKTOP, PHONE, expectAccessible, expectNoSidewaysScroll, keepViewportScreenshot, startDashboard, type DashboardFixture } from './dashboard-fixture.js';
+import { type DashboardFixture, DESKTOP, expectAccessible, expectNoSidewaysScroll, focusedName, keepViewportScreenshot, PHONE, startDashboard } from './dashboard-fixture.js';
 
 const ADA = ALLOWED;
 const BOB = 'bob@example.com';
@@ -67,13 +67,6 @@ describe('the Photos page in Chromium', function () {
         return Boolean(img && img.complete && img.naturalWidth > 0);
       }),
     );
-  /** The aria-label (or text) of the focused element, through shadow roots. */
-  const focusedName = (page: Page) =>
-    page.evaluate<string>(`(() => {
-      let active = document.activeElement;
-      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-      return active?.getAttribute('aria-label') ?? active?.textContent?.trim() ?? '';
-    })()`);
   const waitFor = async (what: string, check: () => Promise<boolean>, ms = 10_000) => {
     const end = Date.now() + ms;
     while (!(await check())) {
