@@ -258,6 +258,15 @@ export class LocalRecordStore implements RecordStore {
   }
 
   async listUploads(email: string, limit: number): Promise<UploadRecord[]> {
+    return (await this.uploadsOf(email)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name)).slice(0, limit);
+  }
+
+  async countUploads(email: string): Promise<number> {
+    return (await this.uploadsOf(email)).length;
+  }
+
+  /** The user's uploads, in no order: every upload file is read (a local server has few). */
+  private async uploadsOf(email: string): Promise<UploadRecord[]> {
     const files = await readdir(path.join(this.root, 'uploads')).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [];
       throw err;
@@ -265,10 +274,7 @@ export class LocalRecordStore implements RecordStore {
     const uploads = await Promise.all(
       files.filter((file) => /^[0-9a-f]{32}\.json$/.test(file)).map((file) => this.getUpload(`${file.slice(0, 32)}.ref.png` as ImageName)),
     );
-    return uploads
-      .filter((upload): upload is UploadRecord => upload?.email === email)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name))
-      .slice(0, limit);
+    return uploads.filter((upload): upload is UploadRecord => upload?.email === email);
   }
 
   async removeUpload(name: ImageName): Promise<void> {

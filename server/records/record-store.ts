@@ -155,6 +155,8 @@ export interface RecordStore {
   getUpload(name: ImageName): Promise<UploadRecord | undefined>;
   /** The user's uploads, newest first, at most `limit` of them. */
   listUploads(email: string, limit: number): Promise<UploadRecord[]>;
+  /** How many uploads the user keeps (counted, not read one by one). */
+  countUploads(email: string): Promise<number>;
   /** Removes an upload's record; an absent one is not an error. */
   removeUpload(name: ImageName): Promise<void>;
   /**

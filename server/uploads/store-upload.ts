@@ -25,8 +25,7 @@ export interface UploadStoreDeps {
  * before a file is read; two uploads at once may both pass, which a limit of this kind allows.
  */
 export async function checkUploadRoom(records: RecordStore, email: string): Promise<void> {
-  const kept = await records.listUploads(email, MAX_UPLOADS_PER_USER);
-  if (kept.length >= MAX_UPLOADS_PER_USER) {
+  if ((await records.countUploads(email)) >= MAX_UPLOADS_PER_USER) {
     throw new AppError(
       'RESOURCE_EXHAUSTED',
       `You keep ${MAX_UPLOADS_PER_USER} uploaded photos, the most this server keeps per person: delete some in the dashboard (Photos) first.`,

@@ -343,7 +343,7 @@ export function recordStoreContract(label: string, makeStore: (options?: SearchO
         expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
       });
 
-      it("lists a user's uploads newest first, only theirs, at most the limit asked for", async () => {
+      it("lists and counts a user's uploads newest first, only theirs, at most the limit asked for", async () => {
         const older = sampleUpload({ createdAt: '2026-11-29T10:00:00.000Z' });
         const newer = sampleUpload({ createdAt: '2026-11-30T10:00:00.000Z' });
         const bobs = sampleUpload({ email: 'bob@example.com' });
@@ -352,6 +352,9 @@ export function recordStoreContract(label: string, makeStore: (options?: SearchO
         expect(await store.listUploads('ada@example.com', 1)).to.deep.equal([newer]);
         expect(await store.listUploads('bob@example.com', 10)).to.deep.equal([bobs]);
         expect(await store.listUploads('carol@example.com', 10)).to.deep.equal([]);
+        expect(await store.countUploads('ada@example.com')).to.equal(2);
+        expect(await store.countUploads('bob@example.com')).to.equal(1);
+        expect(await store.countUploads('carol@example.com')).to.equal(0);
       });
 
       it('removes an upload: gone from get and the listing, others kept, removing it again is no error', async () => {
@@ -363,6 +366,7 @@ export function recordStoreContract(label: string, makeStore: (options?: SearchO
         await store.removeUpload(removed.name);
         expect(await store.getUpload(removed.name)).to.equal(undefined);
         expect(await store.listUploads('ada@example.com', 10)).to.deep.equal([kept]);
+        expect(await store.countUploads('ada@example.com')).to.equal(1);
       });
 
       it('keeps uploads out of generations: no record, total, listing or summary counts one', async () => {

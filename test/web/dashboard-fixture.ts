@@ -152,7 +152,7 @@ export function dashboardImageCost(value: number): string {
 /** A record store whose reads fail while `failing()` says so, like Firestore being unavailable. */
 export function failingReads(store: RecordStore, failing: () => boolean): RecordStore {
   const guard = <T>(read: () => Promise<T>) => (failing() ? Promise.reject(new Error('Firestore unavailable (test)')) : read());
-  const reads = ['get', 'listByUser', 'searchByUser', 'summarizeByUser', 'listSince', 'totals', 'allTotals', 'userBudgets', 'listGenerating', 'listJobs', 'listUploads', 'getUpload'] as const;
+  const reads = ['get', 'listByUser', 'searchByUser', 'summarizeByUser', 'listSince', 'totals', 'allTotals', 'userBudgets', 'listGenerating', 'listJobs', 'listUploads', 'countUploads', 'getUpload'] as const;
   // Everything else passes through (Object.create keeps the store's own methods).
   const wrapper = Object.create(store) as Record<string, unknown>;
   for (const name of reads) {
